@@ -1,0 +1,243 @@
+package io.fleetdoctor.analyzer.window;
+
+import io.fleetdoctor.analyzer.rules.ClusterView;
+import io.fleetdoctor.events.CloudEvent;
+import io.fleetdoctor.events.ContainerLog;
+import io.fleetdoctor.events.FlannelConfig;
+import io.fleetdoctor.events.Heartbeat;
+import io.fleetdoctor.events.NodeInterfaces;
+import io.fleetdoctor.events.PodRestart;
+import io.fleetdoctor.events.ProcessIo;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One cluster's event-time window: compact summaries, not every sample. Event time only moves
+ * forward (the watermark is the newest event time seen); events up to {@code lateness} behind it
+ * are still applied where their time says, older ones are dropped and counted.
+ * Not thread-safe: the engine serialises access per cluster.
+ */
+public final class ClusterState implements ClusterView {
+    /** flanneld's log line naming the interface it uses (flannel main.go). */
+    static final String IFACE_CHOICE = "Using interface with name";
+    private static final int MAX_LOGS = 32;
+    private static final int MAX_LOG_LINES = 50;
+    private static final int RECENT_IDS = 512;
+
+    private final String cluster;
+    private final WindowSettings settings;
+    private long watermark = Long.MIN_VALUE;
+    private long resetAt = Long.MIN_VALUE;
+    private long lastPrune = Long.MIN_VALUE;
+    private final Map<String, ContainerTrack> containers = new HashMap<>();
+    private final TreeMap<String, NodeState> nodes = new TreeMap<>();
+    private final TreeMap<String, Config> flannel = new TreeMap<>();
+    private final ArrayDeque<Log> logs = new ArrayDeque<>();
+    /** Ids of recent low-volume signals, for duplicate detection; samples dedupe by node and time. */
+    private final Set<String> recentIds = java.util.Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > RECENT_IDS;
+        }
+    });
+
+    public ClusterState(String cluster, WindowSettings settings) {
+        this.cluster = cluster;
+        this.settings = settings;
+    }
+
+    /** What happened to an event offered to the window. */
+    public enum Outcome { APPLIED, DUPLICATE, LATE }
+
+    public Outcome apply(CloudEvent<?> e) {
+        long t = e.time().toEpochMilli();
+        if (watermark != Long.MIN_VALUE && t < watermark - settings.lateness().toMillis()) {
+            return Outcome.LATE;
+        }
+        boolean applied;
+        Object d = e.data();
+        if (d instanceof ProcessIo io) {
+            applied = applyIo(e.id(), t, io);
+        } else if (d instanceof Heartbeat h) {
+            if (h.node() != null) {
+                node(h.node());
+            }
+            applied = true;
+        } else if (!recentIds.add(e.id())) {
+            applied = false;
+        } else if (d instanceof PodRestart p) {
+            containers.computeIfAbsent(p.namespace() + '/' + p.pod() + '/' + p.container(), k -> new ContainerTrack(p))
+                    .observe(t, p, e.id());
+            if (p.node() != null && !p.node().isEmpty()) {
+                node(p.node());
+            }
+            applied = true;
+        } else if (d instanceof NodeInterfaces n) {
+            NodeState ns = node(n.node());
+            if (ns.inventory == null || ns.inventory.time().toEpochMilli() <= t) {
+                ns.inventory = new Inventory(e.id(), e.time(), n);
+            }
+            applied = true;
+        } else if (d instanceof FlannelConfig f) {
+            String key = f.namespace() + '/' + f.daemonSet();
+            Config old = flannel.get(key);
+            if (old == null || old.time().toEpochMilli() <= t) {
+                flannel.put(key, new Config(e.id(), e.time(), f));
+            }
+            applied = true;
+        } else if (d instanceof ContainerLog l) {
+            applyLog(e.id(), e.time(), l);
+            applied = true;
+        } else {
+            applied = false; // decisions and remediations are not signals
+        }
+        if (!applied) {
+            return Outcome.DUPLICATE;
+        }
+        if (t > watermark) {
+            watermark = t;
+            if (watermark - lastPrune > settings.retention().toMillis() / 10) {
+                prune();
+            }
+        }
+        return Outcome.APPLIED;
+    }
+
+    private boolean applyIo(String id, long t, ProcessIo io) {
+        NodeState ns = node(io.node());
+        boolean any = false;
+        boolean fresh = true;
+        for (ProcessIo.Process p : io.processes()) {
+            if (settings.watchedProcesses().contains(p.name())) {
+                any = true;
+                double rate = p.totalBytesPerSec();
+                fresh &= ns.sample(t, id, p.name(), p.pid(), rate, rate >= settings.spikeBytesPerSec());
+            }
+        }
+        return !any || fresh;
+    }
+
+    private void applyLog(String id, Instant time, ContainerLog l) {
+        List<String> lines = l.lines();
+        if (!l.previous()) {
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).contains(IFACE_CHOICE) && l.node() != null) {
+                    NodeState ns = node(l.node());
+                    if (ns.interfaceChoice == null || !ns.interfaceChoice.time().isAfter(time)) {
+                        ns.interfaceChoice = new Log(id, time, l.pod(), l.container(), l.node(), false,
+                                List.of(lines.get(i)));
+                    }
+                    break;
+                }
+            }
+        }
+        List<String> tail = lines.size() > MAX_LOG_LINES ? lines.subList(lines.size() - MAX_LOG_LINES, lines.size()) : lines;
+        logs.addLast(new Log(id, time, l.pod(), l.container(), l.node(), l.previous(), List.copyOf(tail)));
+        while (logs.size() > MAX_LOGS) {
+            logs.removeFirst();
+        }
+    }
+
+    private NodeState node(String name) {
+        return nodes.computeIfAbsent(name, k -> new NodeState(settings.spikeRing()));
+    }
+
+    private void prune() {
+        lastPrune = watermark;
+        long horizon = watermark - settings.retention().toMillis() - settings.lateness().toMillis();
+        containers.values().forEach(c -> c.prune(horizon));
+        logs.removeIf(l -> l.time().toEpochMilli() < horizon);
+    }
+
+    /** Restart increases and spikes up to this time no longer count (a remediation fixed them). */
+    public void resetEvidence(Instant at) {
+        resetAt = Math.max(resetAt, at.toEpochMilli());
+    }
+
+    /** The newest event time applied, or null before the first event. */
+    public Instant watermark() {
+        return watermark == Long.MIN_VALUE ? null : Instant.ofEpochMilli(watermark);
+    }
+
+    /** Entries held (observations, nodes, configs, logs): the size of the window state. */
+    public int entries() {
+        int n = nodes.size() + flannel.size() + logs.size();
+        for (ContainerTrack c : containers.values()) {
+            n += c.size();
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ ClusterView
+
+    @Override
+    public String cluster() {
+        return cluster;
+    }
+
+    @Override
+    public List<RestartIncrease> restartIncreases(Instant from, Instant to) {
+        List<RestartIncrease> out = new ArrayList<>();
+        long f = Math.max(from.toEpochMilli(), resetAt);
+        for (ContainerTrack c : containers.values()) {
+            c.addIncreases(f, to.toEpochMilli(), out);
+        }
+        out.sort((a, b) -> a.time().compareTo(b.time()) != 0 ? a.time().compareTo(b.time())
+                : a.pod().compareTo(b.pod()));
+        return out;
+    }
+
+    @Override
+    public Collection<String> nodes() {
+        return nodes.keySet();
+    }
+
+    @Override
+    public Inventory inventory(String node) {
+        NodeState ns = nodes.get(node);
+        return ns == null ? null : ns.inventory;
+    }
+
+    @Override
+    public Log flannelInterfaceChoice(String node) {
+        NodeState ns = nodes.get(node);
+        return ns == null ? null : ns.interfaceChoice;
+    }
+
+    @Override
+    public List<IoSample> ioSpikes(String node, Instant from, Instant to) {
+        NodeState ns = nodes.get(node);
+        return ns == null ? List.of() : ns.spikes(Math.max(from.toEpochMilli(), resetAt), to.toEpochMilli());
+    }
+
+    @Override
+    public IoSample lastIo(String node) {
+        NodeState ns = nodes.get(node);
+        return ns == null ? null : ns.lastIo;
+    }
+
+    @Override
+    public Collection<Config> flannelConfigs() {
+        return flannel.values();
+    }
+
+    @Override
+    public List<Log> logs(Instant from, Instant to) {
+        List<Log> out = new ArrayList<>();
+        for (Log l : logs) {
+            if (l.time().isAfter(from) && !l.time().isAfter(to)) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+}
