@@ -1,0 +1,50 @@
+package io.fleetdoctor.analyzer.incident;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Objects;
+
+/** A row of {@code analyzer.incident_decision}: one step of an incident's history, and its outbox entry. */
+@Entity
+@Table(name = "incident_decision")
+@IdClass(DecisionRecordEntity.Key.class)
+public class DecisionRecordEntity extends PanacheEntityBase {
+    @Id
+    @Column(name = "incident_id")
+    public String incidentId;
+    @Id
+    public int seq;
+    public String status;
+    public String kind;
+    @Column(name = "event_time")
+    public Instant eventTime;
+    public String summary;
+    public boolean publish;
+    public String payload;
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public Instant createdAt;
+    @Column(name = "published_at")
+    public Instant publishedAt;
+
+    public static class Key implements Serializable {
+        public String incidentId;
+        public int seq;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.seq == seq && Objects.equals(k.incidentId, incidentId);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(incidentId, seq);
+        }
+    }
+}

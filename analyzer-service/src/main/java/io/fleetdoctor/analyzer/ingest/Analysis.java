@@ -1,0 +1,173 @@
+package io.fleetdoctor.analyzer.ingest;
+
+import io.fleetdoctor.analyzer.config.AnalyzerConfig;
+import io.fleetdoctor.analyzer.config.RuleRegistry;
+import io.fleetdoctor.analyzer.engine.AnalyzerEngine;
+import io.fleetdoctor.analyzer.engine.EngineOutput;
+import io.fleetdoctor.analyzer.incident.IncidentService;
+import io.fleetdoctor.analyzer.publish.DecisionPublisher;
+import io.fleetdoctor.events.CloudEvent;
+import io.fleetdoctor.events.EventCodec;
+import io.fleetdoctor.events.EventType;
+import io.fleetdoctor.events.InvalidEventException;
+import io.fleetdoctor.events.Remediation;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The analyzer's pipeline: decode and validate, feed the engine, store what it decides, publish
+ * after commit. Per signal it only touches memory; the database and the broker see incident
+ * changes, which are rare.
+ */
+@ApplicationScoped
+public class Analysis {
+    private static final Logger LOG = Logger.getLogger(Analysis.class);
+
+    private final AnalyzerEngine engine;
+    private final Map<EventType, Counter> consumed = new EnumMap<>(EventType.class);
+    private final Map<String, Instant> reported = new HashMap<>();
+
+    @Inject
+    IncidentService incidents;
+    @Inject
+    DecisionPublisher publisher;
+    @Inject
+    DeadLetters deadLetters;
+
+    @Inject
+    public Analysis(AnalyzerConfig config, MeterRegistry registry) {
+        this.engine = new RuleRegistry(config).engine();
+        for (EventType t : EventType.values()) {
+            if (t.isSignal()) {
+                consumed.put(t, Counter.builder("fleetdoctor.signals.consumed").tag("type", t.id())
+                        .description("Signals consumed, by CloudEvent type").register(registry));
+            }
+        }
+        Gauge.builder("fleetdoctor.window.entries", engine, AnalyzerEngine::stateEntries)
+                .description("Entries held in the event-time windows").register(registry);
+        Gauge.builder("fleetdoctor.window.clusters", engine, AnalyzerEngine::clusterCount)
+                .description("Clusters with a window").register(registry);
+        Gauge.builder("fleetdoctor.signals.late", engine, AnalyzerEngine::lateEvents)
+                .description("Signals dropped for arriving later than the lateness allowance").register(registry);
+        Gauge.builder("fleetdoctor.signals.duplicate", engine, AnalyzerEngine::duplicateEvents)
+                .description("Signals ignored as redelivered duplicates").register(registry);
+    }
+
+    void restore(@Observes StartupEvent start) {
+        for (IncidentService.OpenIncident o : incidents.openIncidents()) {
+            engine.restoreOpen(o.cluster(), o.rule(), o.incidentId(), o.lastTrue(), o.seq());
+        }
+    }
+
+    public void signal(ConsumerRecord<String, byte[]> r) {
+        CloudEvent<?> e;
+        try {
+            e = EventCodec.decode(r.value());
+        } catch (InvalidEventException ex) {
+            deadLetters.send(r, ex.getMessage());
+            return;
+        }
+        if (!e.type().isSignal()) {
+            deadLetters.send(r, "type: " + e.type().id() + " is not a signal");
+            return;
+        }
+        if (r.key() != null && !r.key().equals(e.cluster())) {
+            deadLetters.send(r, "cluster: record key '" + r.key() + "' differs from cluster '" + e.cluster() + "'");
+            return;
+        }
+        consumed.get(e.type()).increment();
+        List<EngineOutput> outputs;
+        try {
+            outputs = engine.accept(e);
+        } catch (RuntimeException ex) {
+            // a bug must not stop the partition: keep the record where an operator finds it
+            LOG.errorf(ex, "engine failed on %s", e.id());
+            deadLetters.send(r, "processing failed: " + ex);
+            return;
+        }
+        handle(outputs);
+    }
+
+    public void remediation(ConsumerRecord<String, byte[]> r) {
+        try {
+            CloudEvent<?> e = EventCodec.decode(r.value());
+            if (e.data() instanceof Remediation rem && "SUCCEEDED".equals(rem.state())) {
+                handle(engine.remediationSucceeded(e.cluster(), rem.incidentId(), e.time()));
+            }
+        } catch (InvalidEventException ex) {
+            LOG.warnf("ignored remediation record %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), ex.getMessage());
+        }
+    }
+
+    private void handle(List<EngineOutput> outputs) {
+        for (EngineOutput o : outputs) {
+            IncidentService.Outgoing out = store(o); // committed here
+            if (out != null) {
+                LOG.infof("%s %s %s: %s", o.decision().status(), o.cluster(), o.decision().incidentId(),
+                        o.decision().summary());
+                publisher.publish(out);
+            }
+        }
+    }
+
+    /**
+     * Stores an incident change, retrying while the database is unavailable: the consumer waits
+     * (and Kafka keeps the records) rather than dropping a decision.
+     */
+    private IncidentService.Outgoing store(EngineOutput o) {
+        long backoff = 500;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return incidents.apply(o);
+            } catch (RuntimeException ex) {
+                if (attempt >= 8) {
+                    LOG.errorf(ex, "could not store %s of %s after %d attempts; the engine keeps it open and"
+                            + " the next change retries", o.kind(), o.decision().incidentId(), attempt);
+                    return null;
+                }
+                LOG.warnf("storing %s of %s failed (attempt %d), retrying: %s", o.kind(), o.decision().incidentId(),
+                        attempt, ex.toString());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+                backoff = Math.min(backoff * 2, 10_000);
+            }
+        }
+    }
+
+    /** Clusters seen and their newest event time, written in batches, never per signal. */
+    @Scheduled(every = "${fleetdoctor.analyzer.cluster-seen-flush:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void flushClustersSeen() {
+        Map<String, Instant> changed = new HashMap<>();
+        engine.watermarks().forEach((c, t) -> {
+            if (!t.equals(reported.get(c))) {
+                changed.put(c, t);
+            }
+        });
+        if (!changed.isEmpty()) {
+            incidents.recordClustersSeen(changed);
+            reported.putAll(changed);
+        }
+    }
+
+    public Map<String, Instant> liveWatermarks() {
+        return engine.watermarks();
+    }
+}

@@ -1,0 +1,49 @@
+package io.fleetdoctor.analyzer.ingest;
+
+import io.fleetdoctor.events.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+
+/** Sends records that are not valid signals to {@code fleetdoctor.signals.dlq}, unchanged, with the reason. */
+@ApplicationScoped
+public class DeadLetters {
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
+
+    @Inject
+    @Channel("signals-dlq")
+    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 10_000)
+    Emitter<byte[]> dlq;
+
+    private final Counter count;
+
+    @Inject
+    public DeadLetters(MeterRegistry registry) {
+        count = Counter.builder("fleetdoctor.signals.dlq").description("Records sent to the dead-letter topic")
+                .register(registry);
+    }
+
+    public void send(ConsumerRecord<String, byte[]> r, String reason) {
+        count.increment();
+        LOG.warnf("dead-lettered %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), reason);
+        RecordHeaders headers = new RecordHeaders();
+        r.headers().forEach(headers::add);
+        headers.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add("dead-letter-topic", r.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add("dead-letter-partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dead-letter-offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
+        dlq.send(Message.of(r.value() == null ? new byte[0] : r.value()).addMetadata(
+                OutgoingKafkaRecordMetadata.<String>builder().withKey(r.key()).withHeaders(headers).build()));
+    }
+}
