@@ -32,6 +32,23 @@ class ComposeFileTest {
         assertEquals("SYS_PTRACE", compose().path("services").path("collector-node").path("cap_add").path(0).asText());
     }
 
+    @Test
+    void everyServiceHasAFastJarDockerfileOnItsPort() {
+        java.util.Map<String, Integer> ports = java.util.Map.of(
+                "analyzer-service", 8081, "collector-service", 8082, "remediator-service", 8083);
+        ports.forEach((service, port) -> {
+            Path file = root.resolve(service).resolve("src/main/docker/Dockerfile.jvm");
+            assertTrue(java.nio.file.Files.isRegularFile(file), file + " missing");
+            String text = Yamls.read(file);
+            assertTrue(text.matches("(?s).*\\nFROM (eclipse-temurin:17-jre|registry\\.access\\.redhat\\.com/ubi9/openjdk-17-runtime)\\S*\\n.*"),
+                    service + ": base image");
+            assertTrue(text.contains("\nEXPOSE " + port + "\n"), service + ": EXPOSE " + port);
+            assertTrue(text.contains("\nUSER 185"), service + ": non-root numeric USER");
+            assertTrue(text.contains("localhost:" + port + "/q/health/ready"), service + ": HEALTHCHECK on its port");
+            assertTrue(text.contains("/deployments/quarkus-run.jar"), service + ": runs the fast-jar");
+        });
+    }
+
     // ---- the checker itself must be able to fail -------------------------------------------------------
 
     private List<String> problemsAfter(Consumer<ObjectNode> breakIt) {

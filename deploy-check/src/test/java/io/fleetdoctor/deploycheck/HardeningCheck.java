@@ -84,6 +84,8 @@ final class HardeningCheck {
             if (!init) {
                 probe(cn, "livenessProbe", c.getLivenessProbe());
                 probe(cn, "readinessProbe", c.getReadinessProbe());
+                // the JVM starts slowly on a busy node: a startup probe keeps liveness from killing it meanwhile
+                probe(cn, "startupProbe", c.getStartupProbe());
             }
             resources(cn, c.getResources());
             SecurityContext sc = c.getSecurityContext();

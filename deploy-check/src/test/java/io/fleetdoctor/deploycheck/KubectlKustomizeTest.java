@@ -1,0 +1,94 @@
+package io.fleetdoctor.deploycheck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real thing, where kubectl is installed: {@code kubectl kustomize} renders each overlay (patches applied),
+ * the rendering parses strictly, passes the same RBAC, hardening and wiring checks, and contains exactly the
+ * objects the kustomize model of {@link Kustomize} predicts. Skipped (not failed) without kubectl.
+ */
+class KubectlKustomizeTest {
+
+    static java.util.stream.Stream<String> overlays() {
+        return Overlays.names();
+    }
+
+    private static Path kubectl() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, "kubectl");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static List<HasMetadata> render(String overlay) throws IOException, InterruptedException {
+        Path kubectl = kubectl();
+        assumeTrue(kubectl != null, "kubectl not on PATH");
+        Path out = Files.createTempFile("kustomize-" + overlay, ".yaml");
+        try {
+            Process p = new ProcessBuilder(kubectl.toString(), "kustomize", Overlays.dir(overlay).toString())
+                    .redirectOutput(out.toFile()).redirectErrorStream(false).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("kubectl kustomize " + overlay + " timed out");
+            }
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), "kubectl kustomize " + overlay + ": " + err);
+            List<String> problems = new ArrayList<>();
+            List<HasMetadata> rendered = new ArrayList<>();
+            for (JsonNode doc : Yamls.documents(out)) {
+                Manifests.Parsed parsed = Manifests.parse(doc, "kubectl kustomize " + overlay);
+                problems.addAll(parsed.problems);
+                if (parsed.resource != null) {
+                    rendered.add(parsed.resource);
+                }
+            }
+            assertEquals(List.of(), problems);
+            return rendered;
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private static Set<String> identities(List<HasMetadata> resources) {
+        return resources.stream().map(r -> r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void renderedOverlayPassesEveryCheck(String overlay) throws Exception {
+        List<HasMetadata> rendered = render(overlay);
+        List<String> problems = new ArrayList<>();
+        problems.addAll(RbacCheck.check(rendered));
+        problems.addAll(HardeningCheck.check(rendered));
+        problems.addAll(WiringCheck.check(rendered));
+        assertEquals(List.of(), problems);
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void kustomizeModelPredictsTheRendering(String overlay) throws Exception {
+        List<HasMetadata> rendered = render(overlay);
+        assertEquals(identities(rendered), identities(Overlays.build(overlay)));
+    }
+}
