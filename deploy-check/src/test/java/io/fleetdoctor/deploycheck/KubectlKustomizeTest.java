@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -89,6 +91,22 @@ class KubectlKustomizeTest {
     @MethodSource("overlays")
     void kustomizeModelPredictsTheRendering(String overlay) throws Exception {
         List<HasMetadata> rendered = render(overlay);
-        assertEquals(identities(rendered), identities(Overlays.build(overlay)));
+        List<HasMetadata> modelled = Overlays.build(overlay);
+        assertEquals(identities(rendered), identities(modelled));
+        // object by object, field by field: the checks that run without kubectl see what kubectl would apply
+        Map<String, JsonNode> expected = byIdentity(rendered);
+        Map<String, JsonNode> actual = byIdentity(modelled);
+        for (String id : expected.keySet()) {
+            assertEquals(expected.get(id), actual.get(id), id);
+        }
+    }
+
+    private static Map<String, JsonNode> byIdentity(List<HasMetadata> resources) throws IOException {
+        Map<String, JsonNode> out = new TreeMap<>();
+        for (HasMetadata r : resources) {
+            out.put(r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName(),
+                    Yamls.JSON.readTree(Manifests.SERIALIZATION.asJson(r)));
+        }
+        return out;
     }
 }

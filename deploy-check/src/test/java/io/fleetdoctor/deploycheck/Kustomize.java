@@ -1,6 +1,9 @@
 package io.fleetdoctor.deploycheck;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -12,16 +15,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * A small model of {@code kustomize build}, enough for the checks: it follows resources and components
- * recursively, applies {@code namespace:} the way kustomize does (to every namespaced object accumulated so far,
- * outer kustomizations last), and verifies that every reference exists: resource files and directories,
- * components, patch files, patch targets, image names and replica names. It does not apply patches; when
- * kubectl is installed, {@link KubectlKustomizeTest} checks the real rendering too.
+ * A small model of {@code kustomize build}, enough for the checks to run without kubectl: it follows resources
+ * and components recursively and applies, per kustomization, {@code namespace:} (to every namespaced object
+ * accumulated so far, outer kustomizations last), {@code patches} (strategic merge with lists of named items
+ * merged by name, and JSON 6902 add/replace/remove), {@code labels} (metadata only), {@code images} and
+ * {@code replicas}. It verifies that every reference exists: resource files and directories, components, patch
+ * files, patch targets, image names and replica names. Where kubectl is installed, {@link KubectlKustomizeTest}
+ * compares this model with the real rendering object by object.
  */
 final class Kustomize {
 
@@ -84,11 +92,29 @@ final class Kustomize {
             }
         }
         checkPatches(file, dir, k, acc, problems);
+        applyPatches(dir, k, acc, problems);
+        for (JsonNode labels : k.path("labels")) {
+            if (labels.path("includeSelectors").asBoolean(false) || labels.path("includeTemplates").asBoolean(false)) {
+                problems.add(file + ": labels with includeSelectors/includeTemplates are not modelled");
+            }
+            for (HasMetadata r : acc) {
+                Map<String, String> l = r.getMetadata().getLabels() == null ? new TreeMap<>()
+                        : new TreeMap<>(r.getMetadata().getLabels());
+                labels.path("pairs").fields().forEachRemaining(e -> l.put(e.getKey(), e.getValue().asText()));
+                r.getMetadata().setLabels(l);
+            }
+        }
         for (JsonNode image : k.path("images")) {
             String name = image.path("name").asText();
             boolean used = containers(acc).stream().anyMatch(c -> imageName(c.getImage()).equals(name));
             if (!used) {
                 problems.add(file + ": image " + name + " is used by no container");
+            }
+            for (Container c : containers(acc)) {
+                if (imageName(c.getImage()).equals(name)) {
+                    String tag = image.has("newTag") ? ":" + image.path("newTag").asText() : tagOf(c.getImage());
+                    c.setImage(image.path("newName").asText(name) + tag);
+                }
             }
         }
         for (JsonNode replicas : k.path("replicas")) {
@@ -96,8 +122,157 @@ final class Kustomize {
             if (acc.stream().noneMatch(r -> WORKLOAD_KINDS.contains(r.getKind()) && r.getMetadata().getName().equals(name))) {
                 problems.add(file + ": replicas for unknown workload " + name);
             }
+            for (int i = 0; i < acc.size(); i++) {
+                HasMetadata r = acc.get(i);
+                if ((r.getKind().equals("Deployment") || r.getKind().equals("StatefulSet"))
+                        && r.getMetadata().getName().equals(name)) {
+                    int count = replicas.path("count").asInt();
+                    acc.set(i, transform(r, n -> ((ObjectNode) n.get("spec")).put("replicas", count), problems));
+                }
+            }
         }
         return acc;
+    }
+
+    private static String tagOf(String image) {
+        String name = imageName(image);
+        return image == null ? "" : image.substring(name.length());
+    }
+
+    // ---- patches -------------------------------------------------------------------------------------------
+
+    private static void applyPatches(Path dir, JsonNode k, List<HasMetadata> acc, List<String> problems) {
+        for (JsonNode patch : k.path("patches")) {
+            JsonNode target = patch.path("target");
+            List<JsonNode> docs;
+            try {
+                docs = patch.has("path") ? Yamls.documents(dir.resolve(patch.path("path").asText()).normalize())
+                        : Yamls.documents(patch.path("patch").asText(""));
+            } catch (RuntimeException e) {
+                continue; // reported by checkPatches
+            }
+            for (JsonNode doc : docs) {
+                boolean json6902 = doc.isArray();
+                for (int i = 0; i < acc.size(); i++) {
+                    HasMetadata r = acc.get(i);
+                    boolean selected = target.isMissingNode()
+                            ? !json6902 && r.getKind().equals(doc.path("kind").asText())
+                                    && r.getMetadata().getName().equals(doc.path("metadata").path("name").asText())
+                                    && (!doc.path("metadata").has("namespace")
+                                            || doc.path("metadata").path("namespace").asText().equals(r.getMetadata().getNamespace()))
+                            : matches(target, r);
+                    if (selected) {
+                        acc.set(i, transform(r, n -> {
+                            if (json6902) {
+                                json6902(n, doc, problems);
+                            } else {
+                                strategicMerge(n, doc);
+                            }
+                        }, problems));
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean matches(JsonNode target, HasMetadata r) {
+        String kind = target.path("kind").asText(null);
+        String name = target.path("name").asText(null);
+        String group = target.path("group").asText(null);
+        String namespace = target.path("namespace").asText(null);
+        return (kind == null || kind.equals(r.getKind()))
+                && (name == null || name.equals(r.getMetadata().getName()))
+                && (group == null || group.equals(group(r.getApiVersion())))
+                && (namespace == null || namespace.equals(r.getMetadata().getNamespace()));
+    }
+
+    /** Strategic merge as far as our manifests need it: maps merge, lists of named items merge by name. */
+    static void strategicMerge(ObjectNode target, JsonNode patch) {
+        patch.fields().forEachRemaining(e -> {
+            JsonNode current = target.get(e.getKey());
+            JsonNode value = e.getValue();
+            if (value.isNull()) {
+                target.remove(e.getKey());
+            } else if (value.isObject() && current != null && current.isObject()) {
+                strategicMerge((ObjectNode) current, value);
+            } else if (value.isArray() && current != null && current.isArray() && namedItems(value) && namedItems(current)) {
+                ArrayNode list = (ArrayNode) current;
+                for (JsonNode item : value) {
+                    ObjectNode existing = null;
+                    for (JsonNode c : list) {
+                        if (c.path("name").asText().equals(item.path("name").asText())) {
+                            existing = (ObjectNode) c;
+                        }
+                    }
+                    if (existing == null) {
+                        list.add(item.deepCopy());
+                    } else {
+                        strategicMerge(existing, item);
+                    }
+                }
+            } else {
+                target.set(e.getKey(), value.deepCopy());
+            }
+        });
+    }
+
+    private static boolean namedItems(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isObject() || !item.has("name")) {
+                return false;
+            }
+        }
+        return array.size() > 0;
+    }
+
+    /** JSON 6902 add / replace / remove. */
+    static void json6902(ObjectNode target, JsonNode ops, List<String> problems) {
+        for (JsonNode op : ops) {
+            String path = op.path("path").asText();
+            JsonPointer pointer = JsonPointer.compile(path);
+            JsonNode parent = target.at(pointer.head());
+            String last = pointer.last().getMatchingProperty();
+            String kind = op.path("op").asText();
+            if (parent.isObject()) {
+                ObjectNode o = (ObjectNode) parent;
+                if (kind.equals("remove")) {
+                    o.remove(last);
+                } else if (kind.equals("add") || (kind.equals("replace") && o.has(last))) {
+                    o.set(last, op.path("value").deepCopy());
+                } else {
+                    problems.add("JSON patch " + kind + " " + path + ": no such field");
+                }
+            } else if (parent.isArray()) {
+                ArrayNode a = (ArrayNode) parent;
+                if (kind.equals("add") && last.equals("-")) {
+                    a.add(op.path("value").deepCopy());
+                } else {
+                    int index = Integer.parseInt(last);
+                    if (kind.equals("remove")) {
+                        a.remove(index);
+                    } else if (kind.equals("add")) {
+                        a.insert(index, op.path("value").deepCopy());
+                    } else {
+                        a.set(index, op.path("value").deepCopy());
+                    }
+                }
+            } else {
+                problems.add("JSON patch " + kind + " " + path + ": parent does not exist");
+            }
+        }
+    }
+
+    /** Applies a change to the JSON form of a resource and parses it back (strictly). */
+    private static HasMetadata transform(HasMetadata r, Consumer<ObjectNode> change, List<String> problems) {
+        try {
+            ObjectNode n = (ObjectNode) Yamls.JSON.readTree(Manifests.SERIALIZATION.asJson(r));
+            change.accept(n);
+            Manifests.Parsed parsed = Manifests.parse(n, "patched " + r.getKind() + " " + r.getMetadata().getName());
+            problems.addAll(parsed.problems);
+            return parsed.resource == null ? r : parsed.resource;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void checkPatches(Path file, Path dir, JsonNode k, List<HasMetadata> acc, List<String> problems) {

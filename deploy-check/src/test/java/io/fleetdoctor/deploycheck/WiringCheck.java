@@ -75,6 +75,10 @@ final class WiringCheck {
             problems.add("workloads: expected " + expected + ", found " + found);
         }
         agree("FLEETDOCTOR_COLLECTOR_CLUSTER_ID");
+        resources.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .filter(m -> m.getData() != null && "change-me".equals(m.getData().get("FLEETDOCTOR_COLLECTOR_CLUSTER_ID")))
+                .forEach(m -> problems.add("ConfigMap " + RbacCheck.ns(m) + "/" + m.getMetadata().getName()
+                        + ": the overlay must set FLEETDOCTOR_COLLECTOR_CLUSTER_ID (still the base placeholder)"));
         agree("KAFKA_BOOTSTRAP_SERVERS");
         topics();
         namespaces(nodeAgentNamespaces, serviceNamespaces);

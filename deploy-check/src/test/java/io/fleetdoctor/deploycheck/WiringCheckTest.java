@@ -47,6 +47,13 @@ class WiringCheckTest {
     }
 
     @Test
+    void overlaySetsTheClusterId() {
+        find(dev, ConfigMap.class, "fleetdoctor", "fleetdoctor-common").getData().put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "change-me");
+        find(dev, ConfigMap.class, "fleetdoctor-node", "collector-node").getData().put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "change-me");
+        assertReported(WiringCheck.check(dev), "ConfigMap fleetdoctor/fleetdoctor-common: the overlay must set FLEETDOCTOR_COLLECTOR_CLUSTER_ID");
+    }
+
+    @Test
     void clusterWatcherIsSingle() {
         find(dev, Deployment.class, "fleetdoctor", "collector").getSpec().setReplicas(2);
         assertReported(WiringCheck.check(dev), "exactly 1 replica");
