@@ -63,6 +63,12 @@ class ComposeFileTest {
     }
 
     @Test
+    void duplicateKeysAreRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> Yamls.compose("services:\n  a: {image: x}\n  a: {image: y}\n"));
+    }
+
+    @Test
     void reportsMissingKafkaBootstrap() {
         assertReported(problemsAfter(s -> ((ObjectNode) s.path("analyzer").path("environment"))
                 .remove("KAFKA_BOOTSTRAP_SERVERS")), "analyzer: missing env KAFKA_BOOTSTRAP_SERVERS");

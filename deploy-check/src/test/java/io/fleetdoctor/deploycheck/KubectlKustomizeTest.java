@@ -32,7 +32,15 @@ class KubectlKustomizeTest {
         return Overlays.names();
     }
 
+    /** kubectl from -Dfleetdoctor.kubectl (a path, or "none" to skip), else from the PATH. */
     private static Path kubectl() {
+        String configured = System.getProperty("fleetdoctor.kubectl", "");
+        if (configured.equals("none")) {
+            return null;
+        }
+        if (!configured.isEmpty()) {
+            return Path.of(configured);
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(dir, "kubectl");
             if (Files.isExecutable(p)) {
