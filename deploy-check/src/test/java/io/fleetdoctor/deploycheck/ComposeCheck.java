@@ -147,6 +147,7 @@ final class ComposeCheck {
                 if (kind.equals("remediator-service")) {
                     require(name, env, "SLACK_WEBHOOK_URL");
                     require(name, env, "SLACK_SIGNING_SECRET");
+                    kubeconfig(name, svc, env);
                 }
                 noCapAdd(name, svc);
                 break;
@@ -160,6 +161,7 @@ final class ComposeCheck {
                 } else if (mode.equals("cluster")) {
                     collectorModes.add(mode);
                     noCapAdd(name, svc);
+                    kubeconfig(name, svc, env);
                 } else if (env.containsKey("FLEETDOCTOR_COLLECTOR_MODE")) {
                     problems.add(name + ": FLEETDOCTOR_COLLECTOR_MODE must be cluster or node, not " + mode);
                 }
@@ -178,10 +180,8 @@ final class ComposeCheck {
         }
         Map<String, String> mounts = new HashMap<>();
         for (JsonNode v : svc.path("volumes")) {
-            String[] parts = v.asText().split(":");
-            if (parts.length >= 2) {
-                mounts.put(parts[1], parts[0] + (parts.length > 2 ? ":" + parts[2] : ""));
-            }
+            String[] m = volume(v.asText());
+            mounts.put(m[1], m[0] + (m[2].isEmpty() ? "" : ":" + m[2]));
         }
         String procfs = env.getOrDefault("FLEETDOCTOR_COLLECTOR_PROCFS", "/host/proc");
         String sysfs = env.getOrDefault("FLEETDOCTOR_COLLECTOR_SYSFS", "/host/sys");
@@ -194,6 +194,26 @@ final class ComposeCheck {
         List<String> added = texts(svc.path("cap_add"));
         if (!added.equals(List.of("SYS_PTRACE"))) {
             problems.add(name + ": the node agent may add SYS_PTRACE and nothing else, adds " + added);
+        }
+    }
+
+    /** Outside Kubernetes the API client needs a kubeconfig: KUBECONFIG must point into a read-only mount. */
+    private void kubeconfig(String name, JsonNode svc, Map<String, String> env) {
+        String file = env.get("KUBECONFIG");
+        if (file == null || file.isEmpty()) {
+            problems.add(name + ": missing env KUBECONFIG");
+            return;
+        }
+        boolean mounted = false;
+        for (JsonNode v : svc.path("volumes")) {
+            String[] m = volume(v.asText());
+            boolean readOnly = m[2].equals("ro") || m[2].startsWith("ro,");
+            if (!m[1].isEmpty() && (file.equals(m[1]) || file.startsWith(m[1] + "/")) && readOnly) {
+                mounted = true;
+            }
+        }
+        if (!mounted) {
+            problems.add(name + ": KUBECONFIG " + file + " is not inside a read-only volume");
         }
     }
 
@@ -327,6 +347,23 @@ final class ComposeCheck {
         if (!env.containsKey(key)) {
             problems.add(name + ": missing env " + key);
         }
+    }
+
+    /**
+     * Short volume syntax SOURCE:TARGET[:MODE] as {source, target, mode}; parsed from the end because the source
+     * may hold an interpolation with ":-".
+     */
+    static String[] volume(String spec) {
+        String mode = "";
+        String rest = spec;
+        int last = rest.lastIndexOf(':');
+        if (last > 0 && rest.substring(last + 1).matches("(ro|rw|z|Z)(,.*)?")) {
+            mode = rest.substring(last + 1);
+            rest = rest.substring(0, last);
+        }
+        int colon = rest.lastIndexOf(':');
+        return colon < 0 ? new String[] {"", rest, mode}
+                : new String[] {rest.substring(0, colon), rest.substring(colon + 1), mode};
     }
 
     /** environment: as a mapping or as a list of KEY=VALUE. */

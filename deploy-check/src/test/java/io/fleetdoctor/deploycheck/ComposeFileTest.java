@@ -85,6 +85,16 @@ class ComposeFileTest {
     }
 
     @Test
+    void reportsKubeconfigOutsideAReadOnlyMount() {
+        List<String> p = problemsAfter(s -> {
+            ((ArrayNode) s.path("remediator").path("volumes")).set(0, "${FLEETDOCTOR_KUBE_DIR:-~/.kube}:/kube");
+            ((ObjectNode) s.path("collector").path("environment")).put("KUBECONFIG", "/root/.kube/config");
+        });
+        assertReported(p, "remediator: KUBECONFIG /kube/config is not inside a read-only volume");
+        assertReported(p, "collector: KUBECONFIG /root/.kube/config is not inside a read-only volume");
+    }
+
+    @Test
     void reportsDuplicateHostPort() {
         assertReported(problemsAfter(s -> ((ArrayNode) s.path("collector").path("ports")).set(0, "8081:8082")),
                 "host port 8081 already published");
