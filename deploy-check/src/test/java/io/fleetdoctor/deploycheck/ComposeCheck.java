@@ -147,6 +147,7 @@ final class ComposeCheck {
                 if (kind.equals("remediator-service")) {
                     require(name, env, "SLACK_WEBHOOK_URL");
                     require(name, env, "SLACK_SIGNING_SECRET");
+                    require(name, env, "FLEETDOCTOR_JWT_PUBLIC_KEY_LOCATION");
                     kubeconfig(name, svc, env);
                 }
                 noCapAdd(name, svc);

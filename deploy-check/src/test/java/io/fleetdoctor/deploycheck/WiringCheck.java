@@ -114,6 +114,8 @@ final class WiringCheck {
                 if (role.equals("remediator")) {
                     require(cn, env, "SLACK_WEBHOOK_URL");
                     require(cn, env, "SLACK_SIGNING_SECRET");
+                    // the prod profile has no default for it: the remediator would not start
+                    require(cn, env, "FLEETDOCTOR_JWT_PUBLIC_KEY_LOCATION");
                 }
                 reachable(w, role, port);
                 break;
