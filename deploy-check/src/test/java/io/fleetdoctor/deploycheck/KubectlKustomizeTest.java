@@ -51,11 +51,15 @@ class KubectlKustomizeTest {
     }
 
     private static List<HasMetadata> render(String overlay) throws IOException, InterruptedException {
+        return render(Overlays.dir(overlay), overlay);
+    }
+
+    private static List<HasMetadata> render(Path dir, String overlay) throws IOException, InterruptedException {
         Path kubectl = kubectl();
         assumeTrue(kubectl != null, "kubectl not on PATH");
         Path out = Files.createTempFile("kustomize-" + overlay, ".yaml");
         try {
-            Process p = new ProcessBuilder(kubectl.toString(), "kustomize", Overlays.dir(overlay).toString())
+            Process p = new ProcessBuilder(kubectl.toString(), "kustomize", dir.toString())
                     .redirectOutput(out.toFile()).redirectErrorStream(false).start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -107,6 +111,35 @@ class KubectlKustomizeTest {
         for (String id : expected.keySet()) {
             assertEquals(expected.get(id), actual.get(id), id);
         }
+    }
+
+    /**
+     * The namespace trap behaves in kubectl as the model says: over the whole base it is an ID conflict, over
+     * the app alone it silently moves the flannel Role, and the RBAC check catches that.
+     */
+    @org.junit.jupiter.api.Test
+    void namespaceTrapBehavesAsModelled() throws Exception {
+        assumeTrue(kubectl() != null, "kubectl not on PATH");
+        // kustomize refuses absolute paths in resources: build the overlay inside the module's target/
+        Path dir = Path.of("target", "namespace-trap").toAbsolutePath();
+        Files.createDirectories(dir);
+        Path k8s = dir.relativize(ProjectRoot.k8s());
+        Files.writeString(dir.resolve("kustomization.yaml"), KustomizeTest.namespaceTrap(k8s.resolve("base").toString())
+                .replace(ProjectRoot.k8s().resolve("components").toString(), k8s.resolve("components").toString()));
+        Process p = new ProcessBuilder(kubectl().toString(), "kustomize", dir.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(120, TimeUnit.SECONDS);
+        org.junit.jupiter.api.Assertions.assertNotEquals(0, p.exitValue());
+        org.junit.jupiter.api.Assertions.assertTrue(err.contains("ID conflict"), err);
+
+        Files.writeString(dir.resolve("kustomization.yaml"), KustomizeTest.namespaceTrap(k8s.resolve("base/app").toString())
+                .replace(ProjectRoot.k8s().resolve("components").toString(), k8s.resolve("components").toString()));
+        List<HasMetadata> rendered = render(dir, "namespace-trap");
+        List<HasMetadata> modelled = Kustomize.build(dir).resources;
+        assertEquals(byIdentity(rendered), byIdentity(modelled));
+        List<String> problems = RbacCheck.check(rendered);
+        Overlays.assertReported(problems, "may patch daemonsets in none of the flannel namespaces");
     }
 
     private static Map<String, JsonNode> byIdentity(List<HasMetadata> resources) throws IOException {

@@ -88,7 +88,17 @@ final class Kustomize {
             for (HasMetadata r : acc) {
                 if (isNamespaced(r)) {
                     r.getMetadata().setNamespace(namespace);
+                } else if (r.getKind().equals("Namespace")) {
+                    // kustomize renames Namespace objects too
+                    r.getMetadata().setName(namespace);
                 }
+            }
+        }
+        Set<String> ids = new java.util.HashSet<>();
+        for (HasMetadata r : acc) {
+            String id = r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+            if (!ids.add(id)) {
+                problems.add(file + ": ID conflict, " + id + " twice");
             }
         }
         checkPatches(file, dir, k, acc, problems);

@@ -67,15 +67,27 @@ class KustomizeTest {
     }
 
     @Test
-    void namespaceInAnOverlayBreaksRemediationAndIsCaught() throws IOException {
-        Path dir = overlay("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-                + "namespace: fleetdoctor-staging\n"
-                + "resources:\n  - " + base() + "\n"
-                + "components:\n  - " + component("flannel-rbac-kube-system") + "\n");
+    void namespaceOverTheWholeBaseIsAnIdConflict() throws IOException {
+        // both Namespace objects get renamed to the same name: kustomize refuses to build
+        Path dir = overlay(namespaceTrap(base()));
+        assertReported(Kustomize.build(dir).problems, "ID conflict, Namespace null/fleetdoctor-staging twice");
+    }
+
+    @Test
+    void namespaceOverTheAppMovesTheFlannelRoleAndIsCaught() throws IOException {
+        Path dir = overlay(namespaceTrap(ProjectRoot.k8s().resolve("base/app").toString()));
         Kustomize.Build build = Kustomize.build(dir);
         assertEquals(List.of(), build.problems);
         List<String> problems = RbacCheck.check(build.resources);
         assertReported(problems, "may patch daemonsets in none of the flannel namespaces");
         assertReported(problems, "subject ServiceAccount fleetdoctor/remediator is not deployed");
+    }
+
+    /** An overlay that sets `namespace:` over the given base and the kube-system flannel component. */
+    static String namespaceTrap(String base) {
+        return "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                + "namespace: fleetdoctor-staging\n"
+                + "resources:\n  - " + base + "\n"
+                + "components:\n  - " + ProjectRoot.k8s().resolve("components/flannel-rbac-kube-system") + "\n";
     }
 }
