@@ -27,7 +27,8 @@ public final class ControlPlanePods {
         if (labels == null) {
             return false;
         }
-        return "control-plane".equals(labels.get("tier")) || COMPONENTS.contains(labels.get("component"));
+        String component = labels.get("component");
+        return "control-plane".equals(labels.get("tier")) || (component != null && COMPONENTS.contains(component));
     }
 
     /** Label {@code component} (kubeadm static pods), else the owner's name, else the pod name. */
