@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Per-process disk IO rates from {@code <procfs>/<pid>/io} ({@code read_bytes} / {@code write_bytes}
- * deltas between two samples). Pure apart from reading the given procfs root; not thread-safe (one
- * sampling thread owns it).
+ * Per-process disk IO rates: {@code read_bytes} / {@code write_bytes} deltas of {@code <procfs>/<pid>/io}
+ * between two samples. The name and the start time come from {@code <pid>/stat}, whose comm field is
+ * the same 15-character task name as {@code <pid>/comm} (one read instead of two). Pure apart from
+ * reading the given procfs root; not thread-safe (one sampling thread owns it).
  *
  * <p>A process is identified by pid plus its start time (field 22 of {@code <pid>/stat}), so a reused
  * pid starts a new baseline instead of producing a bogus (possibly negative) delta. Processes that
@@ -76,13 +77,15 @@ public final class ProcessIoSampler {
                     continue;
                 }
                 try {
-                    long start = startTime(p.resolve("stat"));
+                    // stat carries comm (same 15-char task name as <pid>/comm) and the start time: one read for both
+                    String stat = readSmall(p.resolve("stat"));
+                    long start = startTime(stat);
                     Counters c = ioCounters(p.resolve("io"));
                     if (c == null) {
                         unparsable++;
                         continue;
                     }
-                    String comm = new String(Files.readAllBytes(p.resolve("comm")), StandardCharsets.UTF_8).trim();
+                    String comm = comm(stat);
                     Key key = new Key(pid, start);
                     current.put(key, c);
                     names.put(key, comm);
@@ -159,8 +162,7 @@ public final class ProcessIoSampler {
     }
 
     /** Field 22 (starttime) of {@code /proc/<pid>/stat}; the comm field may contain spaces and ')'. */
-    static long startTime(Path stat) throws IOException {
-        String s = readSmall(stat);
+    static long startTime(String s) {
         int close = s.lastIndexOf(')');
         if (close < 0) {
             throw new IllegalArgumentException("bad stat");
@@ -183,6 +185,16 @@ public final class ProcessIoSampler {
             }
         }
         throw new IllegalArgumentException("stat has no starttime");
+    }
+
+    /** The name between the first '(' and the last ')' of {@code <pid>/stat}. */
+    static String comm(String stat) {
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        if (open < 0 || close < open) {
+            throw new IllegalArgumentException("bad stat");
+        }
+        return stat.substring(open + 1, close);
     }
 
     /** read_bytes and write_bytes, or null when the file lacks them. */
@@ -225,6 +237,6 @@ public final class ProcessIoSampler {
     }
 
     static String readSmall(Path p) throws IOException {
-        return new String(Files.readAllBytes(p), StandardCharsets.US_ASCII);
+        return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
     }
 }

@@ -23,11 +23,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Reads {@code fleetdoctor.signals} from the real embedded broker, in its own consumer group. */
-final class SignalsTopic implements AutoCloseable {
+public final class SignalsTopic implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<CloudEvent<?>> seen = new ArrayList<>();
 
-    SignalsTopic() {
+    public SignalsTopic() {
         String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -39,7 +39,7 @@ final class SignalsTopic implements AutoCloseable {
     }
 
     /** Waits until one of the signals read so far matches; every record is checked for key and header. */
-    CloudEvent<?> awaitSignal(String what, Predicate<CloudEvent<?>> match) {
+    public CloudEvent<?> awaitSignal(String what, Predicate<CloudEvent<?>> match) {
         CloudEvent<?>[] found = new CloudEvent<?>[1];
         await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
@@ -60,7 +60,7 @@ final class SignalsTopic implements AutoCloseable {
         return found[0];
     }
 
-    List<CloudEvent<?>> seen() {
+    public List<CloudEvent<?>> seen() {
         return seen;
     }
 
