@@ -60,6 +60,7 @@ public class NodeAgentService {
         try {
             List<CloudEvent<?>> events = agent.tick(Instant.now(), System.nanoTime());
             stats.set(agent.lastStats());
+            registry.counter("fleetdoctor.collector.node.ticks").increment();
             for (CloudEvent<?> e : events) {
                 sink.publish(e);
             }

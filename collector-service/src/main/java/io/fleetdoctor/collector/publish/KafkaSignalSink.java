@@ -23,12 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Publishes signals to {@value Topics#SIGNALS}: structured CloudEvent JSON, key = cluster id, header
  * {@code content-type: application/cloudevents+json}. During a broker outage the Kafka producer
- * retries and the emitter buffers up to {@link #BUFFER} records; beyond that new signals are dropped
- * and counted, so sampling never blocks and never fails.
+ * retries and the emitter buffers up to {@code mp.messaging.emitter.default-buffer-size} records (10000);
+ * beyond that new signals are dropped and counted, so sampling never blocks and never fails.
  */
 @ApplicationScoped
 public class KafkaSignalSink implements SignalSink {
-    static final int BUFFER = 10_000;
     private static final Logger LOG = Logger.getLogger(KafkaSignalSink.class);
     private static final byte[] CONTENT_TYPE = CloudEvent.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8);
 
@@ -39,7 +38,7 @@ public class KafkaSignalSink implements SignalSink {
     private final AtomicLong lastDropLog = new AtomicLong();
 
     @Inject
-    public KafkaSignalSink(@Channel("signals") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = BUFFER)
+    public KafkaSignalSink(@Channel("signals") @OnOverflow(OnOverflow.Strategy.BUFFER)
                            Emitter<byte[]> emitter, MeterRegistry registry) {
         this.emitter = emitter;
         this.sent = registry.counter("fleetdoctor.collector.signals.sent");
