@@ -58,11 +58,16 @@ public class ClusterWatcher {
     private ExecutorService logFetcher;
     private ScheduledExecutorService heartbeat;
 
-    public void start() {
+    /** Identity and threads; {@link #start} adds the informers and the heartbeat schedule. */
+    void init() {
         cluster = config.clusterId().orElseThrow();
         source = CloudEvent.collectorSource(cluster);
         logFetcher = Executors.newSingleThreadExecutor(daemon("collector-log-fetch"));
         heartbeat = Executors.newSingleThreadScheduledExecutor(daemon("collector-heartbeat"));
+    }
+
+    public void start() {
+        init();
         long resync = config.cluster().resync().toMillis();
 
         podInformer = client.pods().inNamespace(config.cluster().controlPlaneNamespace()).runnableInformer(resync);
