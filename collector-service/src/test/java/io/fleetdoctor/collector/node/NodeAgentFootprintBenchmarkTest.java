@@ -66,9 +66,75 @@ class NodeAgentFootprintBenchmarkTest {
                         stats);
                 assertTrue(stats.contains("ticks=" + (SAMPLES + 1)), stats);
             }
+            // 3. the real service in node mode (Quarkus, Kafka producer to the embedded broker), 1 s interval
+            measureService();
         } finally {
             idle.forEach(Process::destroy);
         }
+    }
+
+    /** Needs the packaged app ({@code ./mvnw -pl collector-service package -DskipTests} first). */
+    private static void measureService() throws Exception {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            System.out.println("BENCHMARK service: skipped, " + jar + " not built (run package -DskipTests first)");
+            return;
+        }
+        String bootstrap = io.fleetdoctor.infra.SharedInfra.get().kafka().bootstrapServers();
+        Path log = Files.createTempFile("collector-bench", ".log");
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k",
+                "-Dquarkus.http.port=0", "-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        pb.environment().put("FLEETDOCTOR_COLLECTOR_MODE", "node");
+        pb.environment().put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "bench");
+        pb.environment().put("FLEETDOCTOR_COLLECTOR_NODE_NAME", "bench-node");
+        pb.environment().put("FLEETDOCTOR_COLLECTOR_INTERVAL", "1s");
+        Process p = pb.start();
+        try {
+            long startWait = System.nanoTime();
+            while (!Files.readString(log).contains("node agent started")) {
+                assertTrue(p.isAlive(), Files.readString(log));
+                assertTrue(System.nanoTime() - startWait < 120_000_000_000L, "service did not start");
+                Thread.sleep(200);
+            }
+            double startupCpuS = cpuSeconds(p.pid());
+            Thread.sleep(10_000); // warm-up ticks
+            double cpu0 = cpuSeconds(p.pid());
+            long t0 = System.nanoTime();
+            Thread.sleep(SAMPLES * 1000L);
+            double cpu1 = cpuSeconds(p.pid());
+            double wall = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("BENCHMARK service node mode (-Xmx48m SerialGC C1, 1 s interval, Kafka up): "
+                            + "start-up CPU %.2f s; steady %.1f ms CPU per 1 s tick = %.2f%% of one core over %.0f s "
+                            + "(%.3f%% at the default 10 s interval, if per-tick cost dominates); %s%n",
+                    startupCpuS, (cpu1 - cpu0) * 1000 / wall, (cpu1 - cpu0) / wall * 100, wall,
+                    (cpu1 - cpu0) / wall * 10, memoryOf(p.pid()));
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** utime + stime of a process, assuming USER_HZ = 100 (Linux default). */
+    private static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after ") ": field 3 is f[0]; utime = field 14, stime = field 15
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    }
+
+    private static String memoryOf(long pid) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:") || line.startsWith("VmHWM:")) {
+                String[] f = line.split("\\s+");
+                sb.append(f[0].replace(":", "")).append("KiB=").append(f[1]).append(' ');
+            }
+        }
+        return sb.toString().trim();
     }
 
     private static String runNodeSample(List<String> jvmFlags) throws IOException, InterruptedException {
