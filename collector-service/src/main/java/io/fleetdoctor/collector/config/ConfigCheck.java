@@ -1,0 +1,67 @@
+package io.fleetdoctor.collector.config;
+
+import io.fleetdoctor.events.EventCodec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Start-up validation of the collector's settings, shared by the Quarkus service and the
+ * {@code node-sample} command. Every problem is one message that names the key and says what is
+ * expected; an empty list means the settings are usable.
+ */
+public final class ConfigCheck {
+    public static final String MODE_CLUSTER = "cluster";
+    public static final String MODE_NODE = "node";
+
+    private ConfigCheck() {
+    }
+
+    public static List<String> mode(String mode) {
+        List<String> errors = new ArrayList<>();
+        if (mode == null || mode.isBlank()) {
+            errors.add("fleetdoctor.collector.mode is not set: use 'cluster' (one watcher per cluster) "
+                    + "or 'node' (node agent DaemonSet)");
+        } else if (!MODE_CLUSTER.equals(mode) && !MODE_NODE.equals(mode)) {
+            errors.add("fleetdoctor.collector.mode='" + mode + "' is unknown: use 'cluster' or 'node'");
+        }
+        return errors;
+    }
+
+    public static List<String> clusterId(String clusterId) {
+        List<String> errors = new ArrayList<>();
+        if (clusterId == null || clusterId.isBlank()) {
+            errors.add("fleetdoctor.collector.cluster-id is not set (env FLEETDOCTOR_COLLECTOR_CLUSTER_ID): "
+                    + "every signal is keyed by it");
+        } else if (!EventCodec.CLUSTER_ID.matcher(clusterId).matches()) {
+            errors.add("fleetdoctor.collector.cluster-id='" + clusterId + "' is not a valid cluster id: lower-case "
+                    + "letters, digits, '-' and '.', starting and ending with a letter or digit, at most 63 chars ("
+                    + EventCodec.CLUSTER_ID.pattern() + ")");
+        }
+        return errors;
+    }
+
+    /** The node agent's name and its procfs / sysfs roots. */
+    public static List<String> node(String nodeName, Path procfs, Path sysfs) {
+        List<String> errors = new ArrayList<>();
+        if (nodeName == null || nodeName.isBlank()) {
+            errors.add("fleetdoctor.collector.node-name is not set (env NODE_NAME from the downward API "
+                    + "spec.nodeName)");
+        }
+        if (procfs == null || !Files.isDirectory(procfs)) {
+            errors.add("fleetdoctor.collector.procfs='" + procfs + "' is not a directory");
+        } else if (!Files.isReadable(procfs.resolve("net").resolve("route"))) {
+            errors.add("fleetdoctor.collector.procfs='" + procfs + "' does not look like a procfs root: "
+                    + procfs.resolve("net/route") + " is missing or unreadable");
+        }
+        if (sysfs == null || !Files.isDirectory(sysfs)) {
+            errors.add("fleetdoctor.collector.sysfs='" + sysfs + "' is not a directory");
+        } else if (!Files.isDirectory(sysfs.resolve("class").resolve("net"))) {
+            errors.add("fleetdoctor.collector.sysfs='" + sysfs + "' does not look like a sysfs root: "
+                    + sysfs.resolve("class/net") + " is missing");
+        }
+        return errors;
+    }
+}
