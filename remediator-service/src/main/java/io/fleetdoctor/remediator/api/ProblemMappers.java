@@ -28,6 +28,11 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+        return Problem.response(403, "your roles do not allow this");
+    }
+
+    @ServerExceptionMapper
     public Response badJson(JsonProcessingException e) {
         return Problem.response(400, "malformed JSON body: " + e.getOriginalMessage());
     }

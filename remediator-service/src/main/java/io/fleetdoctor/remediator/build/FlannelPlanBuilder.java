@@ -185,7 +185,7 @@ public final class FlannelPlanBuilder {
             String afterJson = SpecJson.toJson(after);
             String ref = ds.namespace() + "/daemonset/" + ds.name();
             String d = UnifiedDiff.diff("a/" + ref + " (resourceVersion " + ds.resourceVersion() + ")",
-                    "b/" + ref, SpecJson.toYaml(ds.spec()), SpecJson.toYaml(after));
+                    "b/" + ref, SpecJson.toYaml(SpecJson.copy(ds.spec())), SpecJson.toYaml(SpecJson.copy(after)));
             diff.append(d);
             changes.add(new DaemonSetChange(ds.namespace(), ds.name(), ds.resourceVersion(),
                     SpecJson.sha256(beforeJson), SpecJson.sha256(afterJson), beforeJson, afterJson, d));

@@ -24,12 +24,12 @@ public class InventoryService {
             names.add(i.name());
         }
         NodeInventory.getEntityManager().createNativeQuery("""
-                INSERT INTO node_inventory (cluster, node, host_ip, kernel_version, interfaces_json, observed_at)
+                INSERT INTO remediator.node_inventory (cluster, node, host_ip, kernel_version, interfaces_json, observed_at)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                 ON CONFLICT (cluster, node) DO UPDATE SET host_ip = EXCLUDED.host_ip,
                     kernel_version = EXCLUDED.kernel_version, interfaces_json = EXCLUDED.interfaces_json,
                     observed_at = EXCLUDED.observed_at
-                WHERE node_inventory.observed_at <= EXCLUDED.observed_at
+                WHERE remediator.node_inventory.observed_at <= EXCLUDED.observed_at
                 """)
                 .setParameter(1, event.cluster())
                 .setParameter(2, data.node())
