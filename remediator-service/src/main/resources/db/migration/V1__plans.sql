@@ -112,6 +112,7 @@ CREATE TABLE node_inventory (
 CREATE TABLE verification_finding (
     id      BIGSERIAL    PRIMARY KEY,
     plan_id VARCHAR(36)  NOT NULL REFERENCES plan (id),
+    kind    VARCHAR(32)  NOT NULL,
     at      TIMESTAMPTZ  NOT NULL,
     fact    TEXT         NOT NULL
 );

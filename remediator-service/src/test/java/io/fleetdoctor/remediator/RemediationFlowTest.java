@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.EventCodec;
+import io.fleetdoctor.events.PodRestart;
 import io.fleetdoctor.events.Remediation;
 import io.fleetdoctor.events.Topics;
 import io.fleetdoctor.infra.InfraTestResource;
@@ -192,6 +193,8 @@ class RemediationFlowTest {
         awaitState(id, PlanState.CANCELLED);
         assertEquals(1, as("viewer").queryParam("cluster", cluster).get("/api/plans").then().extract().jsonPath().getInt("total"));
         assertEquals(Fixtures.BAD, flanneld(ns).getImage());
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("fleetdoctor_remediator_decisions_rejected_total{reason=\"invalid\"}"));
     }
 
     @Test
@@ -323,7 +326,40 @@ class RemediationFlowTest {
         assertTrue(stillActive <= 1);
     }
 
-    static Map<String, Object> none() {
-        return Map.of();
+    @Test
+    void aControlPlaneRestartDuringVerificationRollsBack() {
+        String cluster = unique("verify");
+        String ns = unique("ns-verify");
+        DaemonSet seeded = seed(ns);
+        publishInventories(cluster, true);
+        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        String id = planOf(cluster);
+        approve(id, "approver", "{}", 200, "APPROVED");
+        awaitState(id, PlanState.VERIFYING);
+        java.time.Instant now = java.time.Instant.now();
+        Fixtures.send(bootstrap, Topics.SIGNALS, CloudEvent.of(unique("sig"), CloudEvent.collectorSource(cluster), now,
+                cluster, null, new PodRestart("kube-system", "kube-scheduler-master01", "kube-scheduler", "master01",
+                        "kube-scheduler", true, 7, new PodRestart.LastTermination("Error", 255, now.minusSeconds(30), now))));
+        awaitState(id, PlanState.ROLLED_BACK);
+        assertTrue(plan(id).getString("history[-1].reason").contains("kube-scheduler"), plan(id).prettify());
+        assertEquals(SpecJson.hash(seeded.getSpec()),
+                SpecJson.hash(client.apps().daemonSets().inNamespace(ns).withName("kube-flannel-ds").get().getSpec()));
+    }
+
+    @Test
+    void anUnapprovedPlanExpires() {
+        String cluster = unique("expire");
+        String ns = unique("ns-expire");
+        seed(ns);
+        publishInventories(cluster, true);
+        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        String id = planOf(cluster);
+        // let 24 hours pass for this plan only
+        QuarkusTransaction.requiringNew().run(() -> PlanEntity.update("expiresAt = ?1 where id = ?2",
+                java.time.Instant.now().minusSeconds(1), id));
+        awaitState(id, PlanState.EXPIRED);
+        as("approver").contentType(ContentType.JSON).body("{}").post("/api/plans/" + id + "/approve").then()
+                .statusCode(409).contentType("application/problem+json");
+        assertEquals(Fixtures.BAD, flanneld(ns).getImage());
     }
 }

@@ -136,6 +136,15 @@ public class PlanExecutor {
         }
     }
 
+    /** An EXECUTING plan whose executor is gone (instance crash): restore the recorded specs. */
+    public void recoverOrphan(String planId) {
+        PlanEntity plan = QuarkusTransaction.requiringNew().call(() -> PlanEntity.<PlanEntity>findById(planId));
+        if (plan == null || plan.state != PlanState.EXECUTING) {
+            return;
+        }
+        rollback(planId, plan.cluster, PlanJson.changes(plan), "execution abandoned (no progress within the rollout timeout)");
+    }
+
     private void rollback(String planId, String clusterId, List<DaemonSetChange> changes, String reason) {
         LOG.errorf("plan %s on %s failed (%s): restoring the recorded DaemonSets", planId, clusterId, reason);
         registry.counter("fleetdoctor.remediator.rollbacks").increment();

@@ -51,8 +51,9 @@ public class PlanScheduler {
     void tick() {
         try {
             expire();
-            for (String id : startApproved()) {
-                submit(id, () -> executor.execute(id));
+            for (PlanEntity p : startApproved()) {
+                watcher.register(p.cluster, p.id, p.executionStartedAt);
+                submit(p.id, () -> executor.execute(p.id));
             }
             verify();
         } catch (RuntimeException e) {
@@ -94,24 +95,24 @@ public class PlanScheduler {
         }
     }
 
-    /** Moves approved plans to EXECUTING within the fleet limit; returns the started ids. */
-    List<String> startApproved() {
+    /** Moves approved plans to EXECUTING within the fleet limit; returns the started plans. */
+    List<PlanEntity> startApproved() {
         return QuarkusTransaction.requiringNew().call(() -> {
             FleetControl control = FleetControl.lock();
             if (control.paused) {
-                return List.<String>of();
+                return List.<PlanEntity>of();
             }
             long active = PlanEntity.count("state in ?1", ACTIVE);
             int slots = (int) (config.policy().maxExecuting() - active);
             if (slots <= 0) {
-                return List.<String>of();
+                return List.<PlanEntity>of();
             }
             Instant now = Instant.now();
             Set<String> busyClusters = new HashSet<>();
             for (PlanEntity p : PlanEntity.<PlanEntity>list("state in ?1", ACTIVE)) {
                 busyClusters.add(p.cluster);
             }
-            List<String> started = new ArrayList<>();
+            List<PlanEntity> started = new ArrayList<>();
             for (PlanEntity p : PlanEntity.<PlanEntity>list("state = ?1 order by approvedAt", PlanState.APPROVED)) {
                 if (started.size() >= slots) {
                     break;
@@ -129,22 +130,28 @@ public class PlanScheduler {
                         "started by the scheduler (" + (active + started.size() + 1) + " of "
                                 + config.policy().maxExecuting() + " executing)");
                 busyClusters.add(p.cluster);
-                started.add(p.id);
+                started.add(p);
             }
             return started;
         });
     }
 
     void verify() {
-        List<PlanEntity> verifying = QuarkusTransaction.requiringNew().call(() ->
-                PlanEntity.<PlanEntity>list("state", PlanState.VERIFYING));
-        watcher.watch(verifying);
+        List<PlanEntity> active = QuarkusTransaction.requiringNew().call(() ->
+                PlanEntity.<PlanEntity>list("state in ?1", ACTIVE));
+        watcher.watch(active);
         Instant now = Instant.now();
-        for (PlanEntity p : verifying) {
-            String failure = QuarkusTransaction.requiringNew().call(() -> {
-                VerificationFinding f = VerificationFinding.find("planId = ?1 order by id", p.id).firstResult();
-                return f == null ? null : f.fact;
-            });
+        Instant orphanedBefore = now.minus(config.execution().rolloutTimeout()).minusSeconds(120);
+        for (PlanEntity p : active) {
+            if (p.state == PlanState.EXECUTING && !inFlight.contains(p.id) && p.executionStartedAt != null
+                    && p.executionStartedAt.isBefore(orphanedBefore)) {
+                // the instance that started it died mid-rollout: put the recorded spec back
+                submit(p.id, () -> executor.recoverOrphan(p.id));
+            }
+            if (p.state != PlanState.VERIFYING) {
+                continue;
+            }
+            String failure = watcher.failure(p);
             if (failure != null) {
                 submit(p.id, () -> executor.endVerification(p.id, failure));
             } else if (p.incidentResolvedAt != null || (p.verifyUntil != null && now.isAfter(p.verifyUntil))) {

@@ -14,11 +14,16 @@ import java.time.Instant;
 @Entity
 @Table(name = "verification_finding")
 public class VerificationFinding extends PanacheEntityBase {
+    public static final String RESTART = "control-plane-restart";
+    public static final String FLANNELD_IO = "flanneld-io";
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
     @Column(name = "plan_id")
     public String planId;
+    /** {@link #RESTART} or {@link #FLANNELD_IO}. */
+    public String kind;
     public Instant at;
     public String fact;
 }

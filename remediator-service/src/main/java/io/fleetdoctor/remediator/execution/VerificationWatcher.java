@@ -13,72 +13,92 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Watches the signals of clusters whose plan is VERIFYING: a control-plane restart after the window
- * opened, or flanneld IO over the threshold in enough samples, is written as a finding that fails
- * the verification. Signals of other clusters cost one map lookup and nothing else.
+ * Watches the signals of clusters with a plan executing or verifying and records, with their event
+ * time, the facts that can fail a verification: a control-plane restart, a flanneld IO sample over
+ * the threshold. The scheduler judges them against the verification window. Signals of other
+ * clusters cost one map lookup and nothing else.
  */
 @ApplicationScoped
 public class VerificationWatcher {
     @Inject
     RemediatorConfig config;
 
-    private record Watched(String planId, Instant since, AtomicInteger badIoSamples) {
+    private record Watched(String planId, Instant since) {
     }
 
-    private volatile Map<String, Watched> byCluster = Map.of();
+    private final Map<String, Watched> byCluster = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Called by the scheduler with the plans now verifying. */
-    void watch(List<PlanEntity> verifying) {
+    /** Called by the scheduler with every plan now executing or verifying (any instance may have started them). */
+    void watch(List<PlanEntity> active) {
         Map<String, Watched> next = new HashMap<>();
-        Map<String, Watched> current = byCluster;
-        for (PlanEntity p : verifying) {
-            Watched old = current.get(p.cluster);
-            next.put(p.cluster, old != null && old.planId().equals(p.id) ? old
-                    : new Watched(p.id, p.verifyStartedAt, new AtomicInteger()));
+        for (PlanEntity p : active) {
+            next.put(p.cluster, new Watched(p.id, p.executionStartedAt == null ? Instant.now() : p.executionStartedAt));
         }
-        byCluster = Map.copyOf(next);
+        byCluster.keySet().retainAll(next.keySet());
+        byCluster.putAll(next);
     }
 
-    public boolean watching(String cluster) {
-        return byCluster.containsKey(cluster);
+    /** Called right after this instance started a plan, so no signal slips through before the next tick. */
+    void register(String cluster, String planId, Instant since) {
+        byCluster.put(cluster, new Watched(planId, since));
     }
 
     public void onPodRestart(CloudEvent<PodRestart> e) {
         Watched w = byCluster.get(e.cluster());
         PodRestart r = e.data();
-        if (w == null || !r.controlPlane() || r.lastTermination() == null || !e.time().isAfter(w.since())) {
+        if (w == null || !r.controlPlane() || r.lastTermination() == null || e.time().isBefore(w.since())) {
             return;
         }
         Instant finished = r.lastTermination().finishedAt();
-        if (finished != null && finished.isBefore(w.since())) {
+        Instant at = finished != null ? finished : e.time();
+        if (at.isBefore(w.since())) {
             return; // a restart from before the change, reported late
         }
-        finding(w.planId(), e.time(), "control-plane container " + r.namespace() + "/" + r.pod() + "/" + r.container()
-                + " restarted (restartCount " + r.restartCount() + ") during verification");
+        finding(w.planId(), VerificationFinding.RESTART, at, "control-plane container " + r.namespace() + "/" + r.pod()
+                + "/" + r.container() + " restarted (restartCount " + r.restartCount() + ")");
     }
 
     public void onProcessIo(CloudEvent<ProcessIo> e) {
         Watched w = byCluster.get(e.cluster());
-        if (w == null || !e.time().isAfter(w.since())) {
+        if (w == null || e.time().isBefore(w.since())) {
             return;
         }
         for (ProcessIo.Process p : e.data().processes()) {
             if ("flanneld".equals(p.name()) && p.totalBytesPerSec() >= config.execution().flanneldIoThreshold()) {
-                if (w.badIoSamples().incrementAndGet() == config.execution().flanneldIoSamples()) {
-                    finding(w.planId(), e.time(), "flanneld on " + e.data().node() + " still at "
-                            + Math.round(p.totalBytesPerSec()) + " B/s during verification");
-                }
+                finding(w.planId(), VerificationFinding.FLANNELD_IO, e.time(), "flanneld on " + e.data().node() + " at "
+                        + Math.round(p.totalBytesPerSec()) + " B/s");
             }
         }
     }
 
-    private static void finding(String planId, Instant at, String fact) {
+    /** Why the verification of a plan has failed so far, or null. */
+    String failure(PlanEntity p) {
+        if (p.verifyStartedAt == null) {
+            return null;
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            VerificationFinding restart = VerificationFinding.find("planId = ?1 and kind = ?2 and at >= ?3 order by at",
+                    p.id, VerificationFinding.RESTART, p.verifyStartedAt).firstResult();
+            if (restart != null) {
+                return restart.fact + " during verification";
+            }
+            List<VerificationFinding> io = VerificationFinding.list("planId = ?1 and kind = ?2 and at >= ?3 order by at",
+                    p.id, VerificationFinding.FLANNELD_IO, p.verifyStartedAt);
+            if (io.size() >= config.execution().flanneldIoSamples()) {
+                return io.size() + " flanneld IO samples over the threshold during verification, last: "
+                        + io.get(io.size() - 1).fact;
+            }
+            return null;
+        });
+    }
+
+    private static void finding(String planId, String kind, Instant at, String fact) {
         QuarkusTransaction.requiringNew().run(() -> {
             VerificationFinding f = new VerificationFinding();
             f.planId = planId;
+            f.kind = kind;
             f.at = at;
             f.fact = fact;
             f.persist();
