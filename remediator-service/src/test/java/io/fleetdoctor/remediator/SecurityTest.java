@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /** Every protected endpoint: 401 without credentials, 403 without the role; health and metrics stay open. */
@@ -84,7 +85,8 @@ class SecurityTest {
         basic("approver").contentType(ContentType.JSON).body("{not json")
                 .post("/api/plans/00000000-0000-0000-0000-000000000000/approve").then().statusCode(400);
         basic("viewer").get("/api/policy").then().statusCode(200).body("classApprovals.prod", equalTo(2));
-        basic("viewer").get("/q/openapi").then().statusCode(200);
+        basic("viewer").get("/q/openapi").then().statusCode(200).body(containsString("/api/plans/{id}/approve"))
+                .body(containsString("bearer"));
     }
 
     @Test

@@ -29,7 +29,11 @@ public class PolicyService {
 
     /** True when the cluster has no maintenance window or {@code now} lies inside it (UTC, may wrap midnight). */
     public boolean inMaintenanceWindow(String cluster, Instant now) {
-        String w = config.policy().maintenanceWindows().get(cluster);
+        return inWindow(config.policy().maintenanceWindows().get(cluster), now);
+    }
+
+    /** {@code HH:mm-HH:mm} in UTC; a window whose end is before its start wraps midnight; none = always. */
+    public static boolean inWindow(String w, Instant now) {
         if (w == null || w.isBlank()) {
             return true;
         }

@@ -179,6 +179,27 @@ class FlannelPlanBuilderTest {
     }
 
     @Test
+    void everyDaemonSetOfAnOlderPerArchitectureManifestIsPatched() throws Exception {
+        Recommendation rec = new Recommendation("flannel-iface-fix", "kube-system",
+                List.of("kube-flannel-ds-amd64", "kube-flannel-ds-arm64"), "kube-flannel", BAD, GOOD, List.of("eth0"),
+                null, List.of());
+        BuiltPlan p = builder.build(new FlannelPlanBuilder.Input(rec, List.of(
+                new FlannelPlanBuilder.LiveDaemonSet("kube-system", "kube-flannel-ds-amd64", "7", fixture().getSpec()),
+                new FlannelPlanBuilder.LiveDaemonSet("kube-system", "kube-flannel-ds-arm64", "8", fixture().getSpec())),
+                KERNELS, ALL_ETH0, null));
+        assertEquals(2, p.changes().size());
+        for (DaemonSetChange c : p.changes()) {
+            assertEquals(List.of("--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), flanneld(c.after()).getArgs());
+        }
+        assertTrue(p.diff().contains("kube-flannel-ds-amd64") && p.diff().contains("kube-flannel-ds-arm64"));
+        BuiltPlan missing = builder.build(new FlannelPlanBuilder.Input(rec, List.of(
+                new FlannelPlanBuilder.LiveDaemonSet("kube-system", "kube-flannel-ds-amd64", "7", fixture().getSpec()),
+                new FlannelPlanBuilder.LiveDaemonSet("kube-system", "kube-flannel-ds-arm64", null, null)),
+                KERNELS, ALL_ETH0, null));
+        assertNotNull(missing.blockedReason());
+    }
+
+    @Test
     void overrideNamesAreValidated() {
         assertEquals(List.of("eth0", "eth1"), FlannelPlanBuilder.parseOverride(" eth0, eth1 ,eth0"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
