@@ -1,0 +1,68 @@
+package io.fleetdoctor.remediator.api;
+
+import io.fleetdoctor.remediator.config.RemediatorConfig;
+import io.fleetdoctor.remediator.policy.PolicyService;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** The fleet guards: pause/resume (admin) and the effective policy (viewer). */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "fleet")
+public class FleetResource {
+    @Inject
+    PolicyService policy;
+    @Inject
+    RemediatorConfig config;
+    @Inject
+    SecurityIdentity identity;
+
+    public record FleetView(boolean paused) {
+    }
+
+    public record PolicyView(int defaultApprovals, Map<String, Integer> classApprovals, String defaultClass,
+                             Map<String, String> clusterClass, Duration expiry, int maxExecuting, Duration cooldown,
+                             Map<String, String> maintenanceWindows, Duration rolloutTimeout, Duration verifyWindow,
+                             boolean paused) {
+    }
+
+    @POST
+    @Path("fleet/pause")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Stop starting plans across the fleet (running ones finish)")
+    public FleetView pause() {
+        policy.setPaused(true, identity.getPrincipal().getName(), "rest");
+        return new FleetView(true);
+    }
+
+    @POST
+    @Path("fleet/resume")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Start plans again")
+    public FleetView resume() {
+        policy.setPaused(false, identity.getPrincipal().getName(), "rest");
+        return new FleetView(false);
+    }
+
+    @GET
+    @Path("policy")
+    @RolesAllowed({Roles.VIEWER, Roles.APPROVER, Roles.ADMIN})
+    @Operation(summary = "The approval policy and fleet guards in force")
+    public PolicyView policy() {
+        RemediatorConfig.Policy p = config.policy();
+        return new PolicyView(p.defaultApprovals(), p.classApprovals(), p.defaultClass(), p.clusterClass(), p.expiry(),
+                p.maxExecuting(), p.cooldown(), p.maintenanceWindows(), config.execution().rolloutTimeout(),
+                config.execution().verifyWindow(), policy.paused());
+    }
+}

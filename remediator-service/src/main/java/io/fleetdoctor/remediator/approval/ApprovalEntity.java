@@ -1,0 +1,39 @@
+package io.fleetdoctor.remediator.approval;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One person's approval of one version (diff) of a plan. */
+@Entity
+@Table(name = "plan_approval")
+public class ApprovalEntity extends PanacheEntityBase {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    @Column(name = "plan_id")
+    public String planId;
+    public String approver;
+    public String comment;
+    public String channel;
+    @Column(name = "diff_hash")
+    public String diffHash;
+    public Instant at;
+
+    public static List<ApprovalEntity> ofPlan(String planId) {
+        return list("planId = ?1 order by id", planId);
+    }
+
+    /** Distinct people who approved exactly this diff. */
+    public static long distinctApprovers(String planId, String diffHash) {
+        return find("select count(distinct a.approver) from ApprovalEntity a where a.planId = ?1 and a.diffHash = ?2",
+                planId, diffHash).project(Long.class).firstResult();
+    }
+}

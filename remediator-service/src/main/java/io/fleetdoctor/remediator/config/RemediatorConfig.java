@@ -1,0 +1,92 @@
+package io.fleetdoctor.remediator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every tunable of the remediator; defaults live here and in application.properties. */
+@ConfigMapping(prefix = "fleetdoctor.remediator")
+public interface RemediatorConfig {
+
+    Policy policy();
+
+    Execution execution();
+
+    Flannel flannel();
+
+    /** Cluster id → kubeconfig context; a cluster not listed uses the injected (default) client. */
+    Map<String, String> kubeContexts();
+
+    /** Base URL of the service for people (links in notifications), e.g. https://remediator.example.org. */
+    Optional<String> publicUrl();
+
+    interface Policy {
+        /** Approvals required for a cluster whose class has no entry in {@link #classApprovals()}. */
+        @WithDefault("1")
+        int defaultApprovals();
+
+        /** Cluster class → distinct approvals required (application.properties sets prod=2). */
+        Map<String, Integer> classApprovals();
+
+        /** Cluster id → class (e.g. prod); unlisted clusters have class {@link #defaultClass()}. */
+        Map<String, String> clusterClass();
+
+        @WithDefault("default")
+        String defaultClass();
+
+        /** A plan not approved and started within this time expires. */
+        @WithDefault("PT24H")
+        Duration expiry();
+
+        /** Plans executing or verifying at once across the fleet. */
+        @WithDefault("1")
+        int maxExecuting();
+
+        /** After a remediation of a cluster ends, no other starts there for this long. */
+        @WithDefault("PT30M")
+        Duration cooldown();
+
+        /** Cluster id → daily UTC window {@code HH:mm-HH:mm} in which execution may start (none = any time). */
+        Map<String, String> maintenanceWindows();
+    }
+
+    interface Execution {
+        /** How often the scheduler expires, starts and verifies plans. */
+        @WithDefault("2s")
+        String poll();
+
+        @WithDefault("PT10M")
+        Duration rolloutTimeout();
+
+        @WithDefault("PT2S")
+        Duration rolloutPoll();
+
+        @WithDefault("PT10M")
+        Duration verifyWindow();
+
+        /** flanneld read+write above this (bytes/s) during verification counts as a bad sample. */
+        @WithDefault("10485760")
+        double flanneldIoThreshold();
+
+        /** Bad flanneld IO samples during the window that fail verification. */
+        @WithDefault("2")
+        int flanneldIoSamples();
+    }
+
+    interface Flannel {
+        /** Image tags known to be bad (pinned away from). */
+        @WithDefault("v0.13.1-rc1")
+        List<String> knownBad();
+
+        @WithDefault("v0.13.0")
+        String knownGood();
+
+        /** {@code <tag>@<kernel prefix>}: this tag breaks flannel on nodes with that kernel. */
+        @WithDefault("v0.18.0@3.10.")
+        List<String> kernelBreaks();
+    }
+}
