@@ -1,0 +1,114 @@
+package io.fleetdoctor.remediator.slack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetdoctor.remediator.approval.ApprovalGate;
+import io.fleetdoctor.remediator.approval.ApprovalRefusedException;
+import io.fleetdoctor.remediator.approval.Approver;
+import io.fleetdoctor.remediator.notify.SlackMessages;
+import io.fleetdoctor.remediator.plan.PlanState;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+
+/**
+ * Verifies a Slack interaction, maps the Slack user to an approver and hands the click to the
+ * {@link ApprovalGate}, the same gate REST uses, so the same policy applies. Policy refusals are
+ * answered with 200 and a short text, because Slack shows nothing useful for an error status.
+ */
+@ApplicationScoped
+public class SlackInteractionService {
+    private static final Logger LOG = Logger.getLogger(SlackInteractionService.class);
+    static final String CHANNEL = "slack";
+
+    @Inject
+    SlackConfig config;
+
+    @Inject
+    ObjectMapper mapper;
+
+    /** Instance, not a plain injection: the module starts (and refuses with 503) without a gate. */
+    @Inject
+    Instance<ApprovalGate> gate;
+
+    Clock clock = Clock.systemUTC();
+
+    public SlackReply handle(String timestamp, String signature, byte[] rawBody) {
+        SlackSignature.Verdict verdict = SlackSignature.verify(config.signingSecret().orElse(null), timestamp,
+                signature, rawBody, clock.instant(), config.timestampTolerance());
+        switch (verdict) {
+            case VALID:
+                break;
+            case STALE:
+                throw new SlackInteractionException(401, "Unauthorized",
+                        "X-Slack-Request-Timestamp is missing, malformed or outside the allowed window");
+            case MISSING:
+                throw new SlackInteractionException(401, "Unauthorized",
+                        "the request is not signed, or no Slack signing secret is configured");
+            default:
+                LOG.warn("refused a Slack interaction with a wrong signature");
+                throw new SlackInteractionException(401, "Unauthorized", "X-Slack-Signature does not match");
+        }
+        JsonNode payload = payload(rawBody);
+        String type = payload.path("type").asText();
+        JsonNode action = payload.path("actions").path(0);
+        if (!"block_actions".equals(type) || action.isMissingNode()) {
+            throw new SlackInteractionException(400, "Bad Request", "expected a block_actions payload");
+        }
+        String actionId = action.path("action_id").asText();
+        String planId = action.path("value").asText(null);
+        if ("fleetdoctor.open".equals(actionId)) {
+            return SlackReply.ephemeral("Opening the plan page.");
+        }
+        if (planId == null || planId.isBlank()
+                || !(SlackMessages.ACTION_APPROVE.equals(actionId) || SlackMessages.ACTION_REJECT.equals(actionId))) {
+            throw new SlackInteractionException(400, "Bad Request", "unknown action " + actionId);
+        }
+        String slackUser = payload.path("user").path("id").asText();
+        SlackConfig.User user = config.users().get(slackUser);
+        if (user == null) {
+            LOG.warnf("Slack user %s tried %s on plan %s but is not mapped to an approver", slackUser, actionId,
+                    planId);
+            return SlackReply.ephemeral("You are not mapped to a fleetdoctor approver; ask an admin to add your "
+                    + "Slack user id " + slackUser + ".");
+        }
+        if (!gate.isResolvable()) {
+            throw new SlackInteractionException(503, "Service Unavailable", "approvals are not available");
+        }
+        Approver who = new Approver(user.name(), new LinkedHashSet<>(user.roles()));
+        try {
+            if (SlackMessages.ACTION_APPROVE.equals(actionId)) {
+                PlanState after = gate.get().approve(planId, who, "approved in Slack", null, CHANNEL);
+                return SlackReply.ephemeral(after == PlanState.PENDING_APPROVAL
+                        ? "Your approval of plan " + planId + " is recorded; more approvals are needed."
+                        : "Plan " + planId + " approved by " + who.name() + " (now " + after + ").");
+            }
+            PlanState after = gate.get().reject(planId, who, "rejected in Slack by " + who.name(), CHANNEL);
+            return SlackReply.ephemeral("Plan " + planId + " rejected by " + who.name() + " (now " + after + ").");
+        } catch (ApprovalRefusedException e) {
+            return SlackReply.ephemeral("Refused: " + e.getMessage());
+        }
+    }
+
+    private JsonNode payload(byte[] rawBody) {
+        String form = new String(rawBody, StandardCharsets.UTF_8);
+        for (String pair : form.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && "payload".equals(pair.substring(0, eq))) {
+                try {
+                    return mapper.readTree(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                } catch (IOException | IllegalArgumentException e) {
+                    throw new SlackInteractionException(400, "Bad Request", "payload is not JSON");
+                }
+            }
+        }
+        throw new SlackInteractionException(400, "Bad Request", "form field payload is missing");
+    }
+}
