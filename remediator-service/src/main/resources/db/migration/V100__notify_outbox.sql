@@ -9,6 +9,8 @@ CREATE TABLE notify_outbox (
     cluster          TEXT,
     kind             TEXT        NOT NULL,
     payload          TEXT        NOT NULL,
+    -- where to POST: NULL = the configured incoming webhook; else a Slack response_url (interaction replies)
+    target_url       TEXT,
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     attempts         INTEGER     NOT NULL DEFAULT 0,
     next_attempt_at  TIMESTAMPTZ NOT NULL DEFAULT now(),

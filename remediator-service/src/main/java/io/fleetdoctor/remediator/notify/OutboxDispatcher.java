@@ -7,10 +7,14 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
+
+import java.net.URI;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,7 +40,14 @@ public class OutboxDispatcher {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    ManagedExecutor executor;
+
     private SlackSender sender;
+    /** For rows with their own target (interaction replies to a response_url): always real HTTP. */
+    private WebhookSlackSender targetSender;
+    /** One dispatch at a time per instance, whether started by the schedule or by a commit. */
+    private final AtomicBoolean running = new AtomicBoolean();
     private Backoff backoff;
     private Counter sent;
     private Counter failedRetry;
@@ -50,6 +61,7 @@ public class OutboxDispatcher {
         sender = config.webhookUrl().filter(u -> !u.isBlank())
                 .<SlackSender>map(u -> new WebhookSlackSender(u, config.httpTimeout()))
                 .orElseGet(LogSlackSender::new);
+        targetSender = new WebhookSlackSender(null, config.httpTimeout());
         backoff = new Backoff(config.backoff().initial(), config.backoff().multiplier(), config.backoff().max());
         sent = Counter.builder("fleetdoctor.notify.messages.sent")
                 .description("Slack messages delivered").register(registry);
@@ -65,12 +77,31 @@ public class OutboxDispatcher {
     @Scheduled(identity = "notify-dispatcher", every = "${fleetdoctor.notify.poll-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
+        runExclusively();
+    }
+
+    /**
+     * A transition committed: send now instead of waiting for the next poll. Never blocks the
+     * caller; when a dispatch is already running, the next poll picks the message up.
+     */
+    public void wakeUp() {
+        if (!running.get()) {
+            executor.execute(this::runExclusively);
+        }
+    }
+
+    private void runExclusively() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
         try {
             dispatchDue();
             pending.set(outbox.pendingCount());
         } catch (RuntimeException e) {
             // database unavailable or similar: the rows stay, the next poll tries again
             LOG.warnf("notification dispatch failed: %s", e.getMessage());
+        } finally {
+            running.set(false);
         }
     }
 
@@ -133,7 +164,8 @@ public class OutboxDispatcher {
 
     private DeliveryResult sendSafely(OutboxRepository.Claimed m) {
         try {
-            return sender.send(m.payload());
+            return m.targetUrl() == null ? sender.send(m.payload())
+                    : targetSender.send(URI.create(m.targetUrl()), m.payload());
         } catch (RuntimeException e) {
             return DeliveryResult.retry(0, null, e.toString());
         }

@@ -22,7 +22,7 @@ import java.util.List;
 public class OutboxRepository {
 
     /** A row claimed for sending. */
-    public record Claimed(long id, String planId, String kind, String payload, int attempts) {
+    public record Claimed(long id, String planId, String kind, String payload, String targetUrl, int attempts) {
     }
 
     @Inject
@@ -33,14 +33,21 @@ public class OutboxRepository {
      * (same event key) is ignored. Returns whether a row was inserted.
      */
     public boolean insert(String eventKey, String planId, String cluster, String kind, String payload) {
-        String sql = "INSERT INTO remediator.notify_outbox (event_key, plan_id, cluster, kind, payload) "
-                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING";
+        return insert(eventKey, planId, cluster, kind, payload, null);
+    }
+
+    /** As {@link #insert(String, String, String, String, String)}, POSTed to {@code targetUrl} instead of the webhook. */
+    public boolean insert(String eventKey, String planId, String cluster, String kind, String payload,
+                          String targetUrl) {
+        String sql = "INSERT INTO remediator.notify_outbox (event_key, plan_id, cluster, kind, payload, target_url) "
+                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, eventKey);
             ps.setString(2, planId);
             ps.setString(3, cluster);
             ps.setString(4, kind);
             ps.setString(5, payload);
+            ps.setString(6, targetUrl);
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot write the notification outbox", e);
@@ -62,7 +69,7 @@ public class OutboxRepository {
                 + "  AND NOT EXISTS (SELECT 1 FROM remediator.notify_outbox e WHERE e.plan_id = d.plan_id "
                 + "    AND e.delivered_at IS NULL AND e.dead_at IS NULL AND e.id < d.id) "
                 + "  ORDER BY d.id LIMIT ? FOR UPDATE SKIP LOCKED) "
-                + "RETURNING o.id, o.plan_id, o.kind, o.payload, o.attempts";
+                + "RETURNING o.id, o.plan_id, o.kind, o.payload, o.target_url, o.attempts";
         return inOwnTransaction(c -> {
             List<Claimed> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -71,7 +78,7 @@ public class OutboxRepository {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getInt(5)));
+                                rs.getString(5), rs.getInt(6)));
                     }
                 }
             }

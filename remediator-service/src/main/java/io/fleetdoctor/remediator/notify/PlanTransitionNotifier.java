@@ -3,6 +3,7 @@ package io.fleetdoctor.remediator.notify;
 import io.fleetdoctor.remediator.plan.PlanTransition;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -22,6 +23,9 @@ public class PlanTransitionNotifier {
     @Inject
     NotifyConfig config;
 
+    @Inject
+    OutboxDispatcher dispatcher;
+
     void on(@Observes PlanTransition t) {
         SlackMessage message;
         try {
@@ -33,6 +37,11 @@ public class PlanTransitionNotifier {
             message = plain(t);
         }
         outbox.insert(eventKey(t), t.planId(), t.cluster(), message.kind(), message.json());
+    }
+
+    /** After the commit, deliver without waiting for the next poll (the poll remains the safety net). */
+    void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) PlanTransition t) {
+        dispatcher.wakeUp();
     }
 
     /** Natural key of a transition, so a re-fired event does not notify twice. */

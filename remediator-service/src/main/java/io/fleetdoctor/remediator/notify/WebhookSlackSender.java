@@ -18,8 +18,9 @@ public final class WebhookSlackSender implements SlackSender {
     private final URI url;
     private final Duration timeout;
 
+    /** @param url the incoming webhook, or null when only explicit targets are used */
     public WebhookSlackSender(String url, Duration timeout) {
-        this.url = URI.create(url);
+        this.url = url == null ? null : URI.create(url);
         this.timeout = timeout;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(timeout)
@@ -29,7 +30,12 @@ public final class WebhookSlackSender implements SlackSender {
 
     @Override
     public DeliveryResult send(String json) {
-        HttpRequest request = HttpRequest.newBuilder(url)
+        return send(url, json);
+    }
+
+    /** POSTs to another Slack URL, e.g. the response_url of an interaction. */
+    public DeliveryResult send(URI target, String json) {
+        HttpRequest request = HttpRequest.newBuilder(target)
                 .timeout(timeout)
                 .header("Content-Type", "application/json; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
@@ -38,7 +44,8 @@ public final class WebhookSlackSender implements SlackSender {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            return DeliveryResult.retry(0, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return DeliveryResult.retry(0, null, e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return DeliveryResult.retry(0, null, "interrupted");

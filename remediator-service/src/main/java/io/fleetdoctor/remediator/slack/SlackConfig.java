@@ -19,6 +19,10 @@ public interface SlackConfig {
     @WithDefault("5m")
     Duration timestampTolerance();
 
+    /** Replies are posted only to response_url values with this prefix (defence in depth). */
+    @WithDefault("https://hooks.slack.com/")
+    String responseUrlPrefix();
+
     /** Slack user id (e.g. {@code U0123ABCD}) to the approver it acts as. */
     Map<String, User> users();
 

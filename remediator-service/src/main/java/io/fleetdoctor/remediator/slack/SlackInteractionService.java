@@ -1,10 +1,13 @@
 package io.fleetdoctor.remediator.slack;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetdoctor.remediator.approval.ApprovalGate;
 import io.fleetdoctor.remediator.approval.ApprovalRefusedException;
 import io.fleetdoctor.remediator.approval.Approver;
+import io.fleetdoctor.remediator.notify.OutboxDispatcher;
+import io.fleetdoctor.remediator.notify.OutboxRepository;
 import io.fleetdoctor.remediator.notify.SlackMessages;
 import io.fleetdoctor.remediator.plan.PlanState;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +20,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.UUID;
 
 /**
  * Verifies a Slack interaction, maps the Slack user to an approver and hands the click to the
@@ -37,6 +41,12 @@ public class SlackInteractionService {
     /** Instance, not a plain injection: the module starts (and refuses with 503) without a gate. */
     @Inject
     Instance<ApprovalGate> gate;
+
+    @Inject
+    OutboxRepository outbox;
+
+    @Inject
+    OutboxDispatcher dispatcher;
 
     Clock clock = Clock.systemUTC();
 
@@ -71,7 +81,12 @@ public class SlackInteractionService {
                 || !(SlackMessages.ACTION_APPROVE.equals(actionId) || SlackMessages.ACTION_REJECT.equals(actionId))) {
             throw new SlackInteractionException(400, "Bad Request", "unknown action " + actionId);
         }
-        String slackUser = payload.path("user").path("id").asText();
+        SlackReply reply = decide(payload.path("user").path("id").asText(), actionId, planId);
+        replyInSlack(payload.path("response_url").asText(null), planId, reply);
+        return reply;
+    }
+
+    private SlackReply decide(String slackUser, String actionId, String planId) {
         SlackConfig.User user = config.users().get(slackUser);
         if (user == null) {
             LOG.warnf("Slack user %s tried %s on plan %s but is not mapped to an approver", slackUser, actionId,
@@ -94,6 +109,29 @@ public class SlackInteractionService {
             return SlackReply.ephemeral("Plan " + planId + " rejected by " + who.name() + " (now " + after + ").");
         } catch (ApprovalRefusedException e) {
             return SlackReply.ephemeral("Refused: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Slack ignores the body of the answer to a button click; what the clicker sees is posted to the
+     * interaction's response_url. That goes through the outbox too, so a slow Slack never delays
+     * the 3-second acknowledgement.
+     */
+    private void replyInSlack(String responseUrl, String planId, SlackReply reply) {
+        if (responseUrl == null || responseUrl.isBlank()) {
+            return;
+        }
+        if (!responseUrl.startsWith(config.responseUrlPrefix())) {
+            LOG.warnf("not replying to response_url outside %s", config.responseUrlPrefix());
+            return;
+        }
+        try {
+            outbox.insert("reply|" + UUID.randomUUID(), "reply:" + planId, null, "interaction_reply",
+                    mapper.writeValueAsString(reply), responseUrl);
+            dispatcher.wakeUp();
+        } catch (JsonProcessingException | RuntimeException e) {
+            // the approval itself is done; only the courtesy reply is lost
+            LOG.warnf("cannot queue the Slack reply for plan %s: %s", planId, e.getMessage());
         }
     }
 

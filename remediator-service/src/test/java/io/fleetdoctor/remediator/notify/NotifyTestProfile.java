@@ -19,6 +19,7 @@ public class NotifyTestProfile implements QuarkusTestProfile {
         return Map.of(
                 "fleetdoctor.notify.webhook-url", SlackWebhookServer.get().url(),
                 "fleetdoctor.slack.signing-secret", SIGNING_SECRET,
+                "fleetdoctor.slack.response-url-prefix", SlackWebhookServer.get().base() + "/actions/",
                 "fleetdoctor.slack.users.\"U0ALICE\".name", "alice",
                 "fleetdoctor.slack.users.\"U0ALICE\".roles", "approver",
                 "fleetdoctor.slack.users.\"U0VIEWER\".name", "victor",

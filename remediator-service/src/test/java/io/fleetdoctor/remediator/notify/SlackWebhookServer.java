@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 public final class SlackWebhookServer {
 
     /** One request as received. */
-    public record Received(String body, int answeredStatus, Instant at) {
+    public record Received(String path, String body, int answeredStatus, Instant at) {
     }
 
     private record Script(Predicate<String> matches, int status, String retryAfter, int[] remaining) {
@@ -49,8 +49,14 @@ public final class SlackWebhookServer {
         return INSTANCE;
     }
 
+    /** The incoming-webhook URL. */
     public String url() {
-        return "http://127.0.0.1:" + port + "/services/T000/B000/XXXX";
+        return base() + "/services/T000/B000/XXXX";
+    }
+
+    /** {@code http://127.0.0.1:port}, for response_url values. */
+    public String base() {
+        return "http://127.0.0.1:" + port;
     }
 
     public synchronized void start() {
@@ -82,7 +88,7 @@ public final class SlackWebhookServer {
                     }
                 }
             }
-            received.add(new Received(body, status, Instant.now()));
+            received.add(new Received(exchange.getRequestURI().getPath(), body, status, Instant.now()));
             byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {

@@ -2,6 +2,7 @@ package io.fleetdoctor.remediator.slack;
 
 import io.fleetdoctor.infra.InfraTestResource;
 import io.fleetdoctor.remediator.notify.NotifyTestProfile;
+import io.fleetdoctor.remediator.notify.SlackWebhookServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -14,11 +15,13 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +38,8 @@ class SlackInteractionResourceTest {
 
     private static String form(String slackUser, String actionId, String planId) {
         String payload = "{\"type\":\"block_actions\",\"user\":{\"id\":\"" + slackUser + "\",\"username\":\"someone\"},"
-                + "\"team\":{\"id\":\"T000\"},\"response_url\":\"https://hooks.slack.com/actions/T000/1/abc\","
+                + "\"team\":{\"id\":\"T000\"},\"response_url\":\"" + SlackWebhookServer.get().base()
+                + "/actions/T000/1/" + planId + "\","
                 + "\"actions\":[{\"type\":\"button\",\"block_id\":\"fleetdoctor.plan\",\"action_id\":\""
                 + actionId + "\",\"value\":\"" + planId + "\",\"action_ts\":\"1700000000.000100\"}]}";
         return "payload=" + URLEncoder.encode(payload, StandardCharsets.UTF_8);
@@ -67,6 +71,13 @@ class SlackInteractionResourceTest {
                 .statusCode(200)
                 .body("response_type", equalTo("ephemeral"))
                 .body("text", equalTo("Plan " + plan + " approved by alice (now APPROVED)."));
+
+        // what the clicker sees: posted to the interaction's response_url (Slack ignores the HTTP body)
+        await().atMost(Duration.ofSeconds(20)).until(() -> !SlackWebhookServer.get().deliveredContaining(plan).isEmpty());
+        SlackWebhookServer.Received reply = SlackWebhookServer.get().deliveredContaining(plan).get(0);
+        assertEquals("/actions/T000/1/" + plan, reply.path());
+        assertTrue(reply.body().contains("\"text\":\"Plan " + plan + " approved by alice (now APPROVED).\""), reply.body());
+        assertTrue(reply.body().contains("\"replace_original\":false"), reply.body());
 
         List<RecordingApprovalGate.Call> calls = gate.callsFor(plan);
         assertEquals(1, calls.size());
