@@ -53,6 +53,7 @@ public class OutboxDispatcher {
     private Counter failedRetry;
     private Counter failedRejected;
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong oldestPendingMillis = new AtomicLong();
     /** System.nanoTime() before which nothing is sent (Retry-After or backoff of the last failure). */
     private volatile long pausedUntil = System.nanoTime();
 
@@ -70,6 +71,8 @@ public class OutboxDispatcher {
         failedRejected = Counter.builder("fleetdoctor.notify.messages.failed")
                 .description("Failed Slack delivery attempts").tag("outcome", "rejected").register(registry);
         registry.gauge("fleetdoctor.notify.messages.pending", pending);
+        // alert on this one: a growing age means Slack has not accepted anything for that long
+        registry.gauge("fleetdoctor.notify.oldest.pending.seconds", oldestPendingMillis, v -> v.get() / 1000.0);
         LOG.infof("Slack notifications go to %s", sender instanceof WebhookSlackSender
                 ? "the configured incoming webhook" : "the log (fleetdoctor.notify.webhook-url is not set)");
     }
@@ -96,7 +99,9 @@ public class OutboxDispatcher {
         }
         try {
             dispatchDue();
-            pending.set(outbox.pendingCount());
+            OutboxRepository.Backlog backlog = outbox.backlog();
+            pending.set(backlog.pending());
+            oldestPendingMillis.set((long) (backlog.oldestAgeSeconds() * 1000));
         } catch (RuntimeException e) {
             // database unavailable or similar: the rows stay, the next poll tries again
             LOG.warnf("notification dispatch failed: %s", e.getMessage());

@@ -110,13 +110,17 @@ public class OutboxRepository {
                 + "WHERE id = ?", id, null, error);
     }
 
-    /** Messages neither delivered nor dead. */
-    public long pendingCount() {
+    /** Messages neither delivered nor dead, and the age in seconds of the oldest of them (0 when none). */
+    public record Backlog(long pending, double oldestAgeSeconds) {
+    }
+
+    public Backlog backlog() {
         return inOwnTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM remediator.notify_outbox "
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), "
+                    + "coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM remediator.notify_outbox "
                     + "WHERE delivered_at IS NULL AND dead_at IS NULL"); ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                return new Backlog(rs.getLong(1), rs.getDouble(2));
             }
         });
     }

@@ -109,6 +109,11 @@ public class SlackInteractionService {
             return SlackReply.ephemeral("Plan " + planId + " rejected by " + who.name() + " (now " + after + ").");
         } catch (ApprovalRefusedException e) {
             return SlackReply.ephemeral("Refused: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Slack shows a bare error for a 500; the clicker should know the click did not count
+            LOG.errorf(e, "Slack %s of plan %s by %s failed", actionId, planId, who.name());
+            return SlackReply.ephemeral("Your click on plan " + planId + " was not recorded because of an "
+                    + "internal error; use the plan page or try again.");
         }
     }
 

@@ -94,7 +94,8 @@ class OutboxDeliveryTest {
 
         RestAssured.get("/q/metrics").then().statusCode(200)
                 .body(containsString("fleetdoctor_notify_messages_sent_total"))
-                .body(containsString("fleetdoctor_notify_messages_pending"));
+                .body(containsString("fleetdoctor_notify_messages_pending"))
+                .body(containsString("fleetdoctor_notify_oldest_pending_seconds"));
     }
 
     @Test
