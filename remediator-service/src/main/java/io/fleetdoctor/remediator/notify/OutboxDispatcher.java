@@ -127,10 +127,18 @@ public class OutboxDispatcher {
         if (System.nanoTime() - pausedUntil < 0) {
             return 0;
         }
+        long claimedAt = System.nanoTime();
         List<OutboxRepository.Claimed> batch = outbox.claimDue(config.batchSize(), config.lease());
         int delivered = 0;
         for (int i = 0; i < batch.size(); i++) {
             OutboxRepository.Claimed m = batch.get(i);
+            if (System.nanoTime() - claimedAt + config.httpTimeout().toNanos() >= config.lease().toNanos()) {
+                // a slow Slack ate the lease: another instance may claim these now, so don't send them
+                for (int j = i; j < batch.size(); j++) {
+                    outbox.release(batch.get(j).id(), Duration.ZERO);
+                }
+                return delivered;
+            }
             DeliveryResult r = sendSafely(m);
             switch (r.outcome()) {
                 case DELIVERED:
