@@ -1,0 +1,55 @@
+package io.fleetdoctor.remediator.notify;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Slack notification delivery ({@code fleetdoctor.notify.*}); see NOTIFICATIONS.md. */
+@ConfigMapping(prefix = "fleetdoctor.notify")
+public interface NotifyConfig {
+
+    /** Slack incoming webhook URL (a secret: from the environment). Empty = log the messages locally. */
+    Optional<String> webhookUrl();
+
+    /** How often the dispatcher looks for due messages. */
+    @WithDefault("2s")
+    String pollInterval();
+
+    /** Messages claimed per poll. */
+    @WithDefault("20")
+    int batchSize();
+
+    Backoff backoff();
+
+    /** Upper bound for a Retry-After the dispatcher honours (protects against absurd values). */
+    @WithDefault("1h")
+    Duration maxRetryAfter();
+
+    /** How long a claimed message stays reserved for the instance sending it. */
+    @WithDefault("1m")
+    Duration lease();
+
+    /** Connect and request timeout of one webhook call. */
+    @WithDefault("10s")
+    Duration httpTimeout();
+
+    /** Delivered messages older than this are deleted. */
+    @WithDefault("7d")
+    Duration retention();
+
+    /** Prefix of plan page URLs (plan id appended) when a transition carries no link. */
+    Optional<String> planUrlBase();
+
+    interface Backoff {
+        @WithDefault("2s")
+        Duration initial();
+
+        @WithDefault("2")
+        double multiplier();
+
+        @WithDefault("5m")
+        Duration max();
+    }
+}

@@ -1,0 +1,59 @@
+package io.fleetdoctor.remediator.notify;
+
+import io.fleetdoctor.remediator.plan.PlanTransition;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes a Slack message for every plan transition into the outbox. Runs synchronously inside the
+ * transaction that persists the transition, so the message exists exactly when the transition
+ * committed. It only inserts a row: Slack is never called here, so Slack can never block or fail a
+ * remediation.
+ */
+@ApplicationScoped
+public class PlanTransitionNotifier {
+    private static final Logger LOG = Logger.getLogger(PlanTransitionNotifier.class);
+
+    @Inject
+    OutboxRepository outbox;
+
+    @Inject
+    NotifyConfig config;
+
+    @Inject
+    OutboxDispatcher dispatcher;
+
+    void on(@Observes PlanTransition t) {
+        SlackMessage message;
+        try {
+            message = SlackMessages.of(t, config.planUrlBase().orElse(null));
+        } catch (RuntimeException e) {
+            // a formatting bug must not roll back a plan transition: send a plain message instead
+            LOG.errorf(e, "cannot format the Slack message for plan %s (%s -> %s); sending plain text",
+                    t.planId(), t.from(), t.to());
+            message = plain(t);
+        }
+        outbox.insert(eventKey(t), t.planId(), t.cluster(), message.kind(), message.json());
+    }
+
+    /** After the commit, deliver without waiting for the next poll (the poll remains the safety net). */
+    void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) PlanTransition t) {
+        dispatcher.wakeUp();
+    }
+
+    /** Natural key of a transition, so a re-fired event does not notify twice. */
+    static String eventKey(PlanTransition t) {
+        return t.planId() + '|' + t.from() + '>' + t.to() + '|' + t.at() + '|' + t.actor();
+    }
+
+    private static SlackMessage plain(PlanTransition t) {
+        com.fasterxml.jackson.databind.node.ObjectNode body =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        body.put("text", SlackMessages.escape("Plan " + t.planId() + " on " + t.cluster() + ": " + t.from()
+                + " -> " + t.to() + (t.actor() != null ? " by " + t.actor() : "")));
+        return new SlackMessage(t.to().name().toLowerCase(), body.toString());
+    }
+}

@@ -1,0 +1,6 @@
+package io.fleetdoctor.remediator.notify;
+
+/** Hands one Slack message (JSON body of an incoming-webhook call) to its destination. */
+public interface SlackSender {
+    DeliveryResult send(String json);
+}
