@@ -177,6 +177,9 @@ class ApprovalsPageBrowserTest {
         });
         assertTrue(browser.all("#approve-btn").isEmpty(), "no approve button once the plan is approved");
         browser.screenshot("plan-approved");
+        browser.driver.findElement(By.id("theme-toggle")).click();
+        browser.screenshot("plan-approved-other-theme");
+        browser.driver.findElement(By.id("theme-toggle")).click();
         assertNotReloaded();
 
         // the server recorded exactly that
@@ -242,6 +245,8 @@ class ApprovalsPageBrowserTest {
         for (String path : List.of("/api/plans", "/api/policy", "/api/plans/x", "/q/openapi")) {
             given().get(path).then().statusCode(401);
         }
+        // a cross-site form can only send text/plain, urlencoded or multipart bodies: approve takes JSON only
+        as("approver").contentType("text/plain").body("{}").post("/api/plans/x/approve").then().statusCode(415);
         browser.open(ui.toString());
         browser.login("approver", "not-the-password");
         await().atMost(WAIT).until(() -> browser.visible("#login-error"));
