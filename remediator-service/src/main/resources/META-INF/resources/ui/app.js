@@ -1,0 +1,819 @@
+/*
+ * fleetdoctor approvals page. Plain JavaScript, no framework, no build step, nothing loaded from
+ * outside this remediator.
+ *
+ * Security model (see WEB.md): the page is public static content; every piece of data comes from the
+ * JSON API, which requires credentials. Credentials are kept in this tab (sessionStorage) and sent
+ * explicitly as an Authorization header; fetch() runs with credentials: 'omit', so the browser never
+ * attaches cookies or cached HTTP authentication by itself. A request from another site cannot carry
+ * the header, hence cannot act for the user (CSRF-safe by construction). All server text is inserted
+ * with textContent, never as HTML.
+ */
+'use strict';
+(function () {
+  const POLL_MS = 2000;
+  const STATES = ['PENDING_APPROVAL', 'APPROVED', 'EXECUTING', 'VERIFYING', 'SUCCEEDED', 'REJECTED', 'EXPIRED',
+    'STALE', 'FAILED', 'ROLLED_BACK', 'CANCELLED'];
+  const OPEN_STATES = ['PENDING_APPROVAL', 'APPROVED', 'EXECUTING', 'VERIFYING'];
+  const AUTH_KEY = 'fleetdoctor.auth';
+  const THEME_KEY = 'fleetdoctor.theme';
+  const PROBE_ID = '00000000-0000-0000-0000-000000000000';
+
+  const app = {
+    auth: null,        // {user, header}
+    roles: new Set(),  // viewer / approver / admin
+    rolesSource: '',   // 'api' (GET /api/me) or 'probe'
+    policy: null,
+    timer: null,
+    generation: 0,     // bumps on every navigation; stale responses are dropped
+    live: true,        // polling on/off (the user may freeze the view)
+    lastKey: {},       // what each section last rendered, to skip identical re-renders
+    filter: {state: 'OPEN', cluster: ''},
+    plansCache: null,
+    flash: null        // outcome of the last approve/reject, kept across re-renders of the form
+
+  };
+
+  // ---------- DOM helpers ----------
+  const $ = (id) => document.getElementById(id);
+
+  /** h('td', {className: 'x', dataset: {id: 1}, onclick: f}, 'text', child...) — text is always text. */
+  function h(tag, attrs) {
+    const el = document.createElement(tag);
+    if (attrs) {
+      for (const k of Object.keys(attrs)) {
+        const v = attrs[k];
+        if (v === undefined || v === null || v === false) continue;
+        if (k === 'dataset') Object.assign(el.dataset, v);
+        else if (k.startsWith('on')) el.addEventListener(k.substring(2), v);
+        else if (k === 'className' || k === 'textContent' || k === 'value' || k === 'href' || k === 'type'
+          || k === 'disabled' || k === 'title' || k === 'id' || k === 'placeholder' || k === 'hidden'
+          || k === 'name' || k === 'required' || k === 'colSpan' || k === 'autocomplete') el[k] = v;
+        else el.setAttribute(k, v);
+      }
+    }
+    for (let i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+
+  function append(el, c) {
+    if (c === undefined || c === null || c === false) return;
+    if (Array.isArray(c)) { c.forEach((x) => append(el, x)); return; }
+    el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+
+  function replace(el, ...kids) {
+    el.replaceChildren();
+    kids.forEach((k) => append(el, k));
+  }
+
+  function badge(state, big) {
+    return h('span', {className: 'badge s-' + state + (big ? ' big' : ''), dataset: {state: state}}, state);
+  }
+
+  function short(id) { return id ? String(id).substring(0, 8) : ''; }
+
+  function ago(iso) {
+    if (!iso) return '';
+    const t = Date.parse(iso);
+    if (isNaN(t)) return String(iso);
+    let s = Math.round((Date.now() - t) / 1000);
+    const future = s < 0;
+    s = Math.abs(s);
+    const txt = s < 60 ? s + 's' : s < 3600 ? Math.floor(s / 60) + 'm' : s < 86400
+      ? Math.floor(s / 3600) + 'h' + String(Math.floor((s % 3600) / 60)).padStart(2, '0') + 'm'
+      : Math.floor(s / 86400) + 'd' + Math.floor((s % 86400) / 3600) + 'h';
+    return future ? 'in ' + txt : txt + ' ago';
+  }
+
+  function time(iso) {
+    if (!iso) return h('span', {className: 'muted'}, '—');
+    return h('span', {title: iso, className: 'nowrap'}, ago(iso));
+  }
+
+  function clock(iso) {
+    if (!iso) return '';
+    const d = new Date(iso);
+    return isNaN(d) ? String(iso) : d.toISOString().substring(11, 19) + 'Z';
+  }
+
+  /** Durations come as ISO-8601 ("PT24H") or as seconds, depending on the JSON mapper. */
+  function duration(v) {
+    if (v === null || v === undefined) return '—';
+    if (typeof v === 'number') {
+      const s = Math.round(v);
+      if (s % 3600 === 0 && s >= 3600) return (s / 3600) + 'h';
+      if (s % 60 === 0 && s >= 60) return (s / 60) + 'm';
+      return s + 's';
+    }
+    return String(v).replace(/^PT/, '').toLowerCase();
+  }
+
+  // ---------- API ----------
+  class ApiError extends Error {
+    constructor(status, title, detail) {
+      super(status + ' ' + title + (detail ? ': ' + detail : ''));
+      this.status = status;
+      this.title = title;
+      this.detail = detail;
+    }
+  }
+
+  function basicHeader(user, password) {
+    const bytes = new TextEncoder().encode(user + ':' + password);
+    let bin = '';
+    bytes.forEach((b) => { bin += String.fromCharCode(b); });
+    return 'Basic ' + btoa(bin);
+  }
+
+  async function api(method, path, body, auth) {
+    const a = auth || app.auth;
+    const headers = {'Accept': 'application/json, application/problem+json'};
+    if (a) headers['Authorization'] = a.header;
+    const init = {method: method, headers: headers, credentials: 'omit', cache: 'no-store', redirect: 'error'};
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(path, init);
+    } catch (e) {
+      throw new ApiError(0, 'Network error', 'the remediator did not answer (' + e.message + ')');
+    }
+    const text = await res.text();
+    let json = null;
+    if (text) {
+      try { json = JSON.parse(text); } catch (e) { json = null; }
+    }
+    if (!res.ok) {
+      const title = (json && json.title) || res.statusText || 'Error';
+      let detail = (json && json.detail) || '';
+      if (!detail && res.status === 401) detail = 'not authenticated (wrong user or password, or the session was revoked)';
+      if (!detail && res.status === 403) detail = 'your roles do not allow this';
+      throw new ApiError(res.status, title, detail);
+    }
+    return json;
+  }
+
+  // ---------- session ----------
+  async function detectRoles(auth) {
+    // Preferred: an endpoint that says who I am.
+    try {
+      const me = await api('GET', '/api/me', undefined, auth);
+      if (me && Array.isArray(me.roles)) return {roles: new Set(me.roles), source: 'api'};
+    } catch (e) {
+      if (e.status === 401) throw e;
+    }
+    // Fallback: the list needs viewer (already proven by the login call); approver is probed with an
+    // approval of a plan id that cannot exist: 403 without the role, 404 (nothing done) with it.
+    // Admin cannot be probed without side effects, so pause/resume appear only with GET /api/me.
+    const roles = new Set(['viewer']);
+    try {
+      await api('POST', '/api/plans/' + PROBE_ID + '/approve', {}, auth);
+      roles.add('approver');
+    } catch (e) {
+      if (e.status === 401) throw e;
+      if (e.status === 404 || e.status === 409 || e.status === 400) roles.add('approver');
+    }
+    return {roles: roles, source: 'probe'};
+  }
+
+  async function login(user, password) {
+    const auth = {user: user, header: basicHeader(user, password)};
+    const policy = await api('GET', '/api/policy', undefined, auth);
+    const r = await detectRoles(auth);
+    startSession(auth, r, policy);
+    try {
+      sessionStorage.setItem(AUTH_KEY, JSON.stringify(auth));
+    } catch (e) { /* private mode: the session lasts as long as the page */ }
+  }
+
+  function startSession(auth, r, policy) {
+    app.auth = auth;
+    app.roles = r.roles;
+    app.rolesSource = r.source;
+    app.policy = policy;
+    $('login').hidden = true;
+    $('view').hidden = false;
+    $('logout').hidden = false;
+    const who = $('whoami');
+    who.hidden = false;
+    replace(who, auth.user, ' ', h('span', {className: 'muted', id: 'roles'},
+      '(' + Array.from(app.roles).sort().join(',') + ')'));
+    who.title = app.rolesSource === 'api' ? 'roles from /api/me'
+      : 'roles probed: viewer and approver are detected, admin is not (needs GET /api/me)';
+    renderFleet();
+    route();
+  }
+
+  function logout(message) {
+    app.auth = null;
+    app.roles = new Set();
+    app.policy = null;
+    app.generation++;
+    clearTimeout(app.timer);
+    app.lastKey = {};
+    try { sessionStorage.removeItem(AUTH_KEY); } catch (e) { /* ignore */ }
+    $('view').hidden = true;
+    replace($('view'));
+    $('logout').hidden = true;
+    $('whoami').hidden = true;
+    $('live').hidden = true;
+    $('fleet-status').hidden = true;
+    $('admin-controls').hidden = true;
+    hideBanner();
+    $('login').hidden = false;
+    $('login-password').value = '';
+    const err = $('login-error');
+    err.hidden = !message;
+    err.textContent = message || '';
+    $('login-user').focus();
+  }
+
+  function loginErrorText(e) {
+    if (e.status === 401) return '401 Unauthorized: wrong user name or password.';
+    if (e.status === 403) return '403 Forbidden: this user has no fleetdoctor role (viewer, approver or admin).';
+    return e.message;
+  }
+
+  // ---------- banner ----------
+  function showBanner(e, context) {
+    const b = $('banner');
+    b.hidden = false;
+    replace(b, h('strong', null, (context ? context + ': ' : '') + (e.status ? e.status + ' ' + e.title : e.title || 'Error')),
+      h('span', {id: 'banner-detail'}, e.detail || ''),
+      h('button', {type: 'button', className: 'btn small ghost close', onclick: hideBanner}, 'dismiss'));
+    b.dataset.status = String(e.status || 0);
+    b.dataset.source = context === 'refresh' ? 'poll' : 'action';
+  }
+
+  function hideBanner() {
+    $('banner').hidden = true;
+    replace($('banner'));
+  }
+
+  /** Errors of a poll or an action. 401 means the credentials no longer work: back to the login form. */
+  function handleError(e, context) {
+    if (e instanceof ApiError && e.status === 401) {
+      logout('Signed out: the remediator answered 401 (' + (e.detail || 'not authenticated') + ').');
+      return;
+    }
+    showBanner(e instanceof ApiError ? e : new ApiError(0, 'Error', String(e)), context);
+  }
+
+  // ---------- fleet status / admin ----------
+  function renderFleet() {
+    const p = app.policy;
+    const fs = $('fleet-status');
+    if (!p) { fs.hidden = true; return; }
+    fs.hidden = false;
+    fs.className = 'fleet-status' + (p.paused ? ' paused' : '');
+    fs.textContent = p.paused ? 'FLEET PAUSED' : 'fleet running';
+    fs.id = 'fleet-status';
+    fs.title = p.paused ? 'no plan starts while the fleet is paused (running plans finish)' : 'plans start when approved';
+    const ac = $('admin-controls');
+    if (app.roles.has('admin')) {
+      ac.hidden = false;
+      const key = 'admin:' + p.paused;
+      if (app.lastKey.admin !== key) {
+        app.lastKey.admin = key;
+        replace(ac, p.paused
+          ? h('button', {type: 'button', id: 'resume-btn', className: 'btn small', onclick: () => fleetAction('resume')}, 'resume fleet')
+          : h('button', {type: 'button', id: 'pause-btn', className: 'btn small reject', onclick: () => fleetAction('pause')}, 'pause fleet'));
+      }
+    } else {
+      ac.hidden = true;
+    }
+  }
+
+  async function fleetAction(what) {
+    try {
+      await api('POST', '/api/fleet/' + what, {});
+      app.policy = await api('GET', '/api/policy');
+      renderFleet();
+      hideBanner();
+    } catch (e) {
+      handleError(e, what + ' fleet');
+    }
+  }
+
+  function setLive(ok, text) {
+    const l = $('live');
+    l.hidden = false;
+    l.className = 'live ' + (!app.live ? 'stopped' : ok ? 'ok' : 'err');
+    l.textContent = text;
+  }
+
+  // ---------- routing and polling ----------
+  function parseRoute() {
+    const hash = location.hash || '#/';
+    const m = hash.match(/^#\/plan\/([^/?#]+)/);
+    if (m) return {view: 'plan', id: decodeURIComponent(m[1])};
+    return {view: 'overview'};
+  }
+
+  function route() {
+    if (!app.auth) return;
+    app.generation++;
+    app.lastKey = {admin: app.lastKey.admin};
+    app.flash = null;
+    clearTimeout(app.timer);
+    hideBanner();
+    const r = parseRoute();
+    const view = $('view');
+    if (r.view === 'plan') buildPlanSkeleton(view, r.id);
+    else buildOverviewSkeleton(view);
+    poll(app.generation);
+  }
+
+  async function poll(gen) {
+    if (gen !== app.generation || !app.auth) return;
+    const r = parseRoute();
+    try {
+      const [policy, data] = await Promise.all([
+        api('GET', '/api/policy'),
+        r.view === 'plan' ? api('GET', '/api/plans/' + encodeURIComponent(r.id)) : api('GET', '/api/plans?size=200')
+      ]);
+      if (gen !== app.generation) return;
+      app.policy = policy;
+      renderFleet();
+      if (r.view === 'plan') renderPlan(data);
+      else renderOverview(data);
+      if ($('banner').dataset.source === 'poll') hideBanner();
+      setLive(true, (app.live ? 'live · ' : 'frozen · ') + clock(new Date().toISOString()));
+    } catch (e) {
+      if (gen !== app.generation) return;
+      setLive(false, 'update failed · ' + clock(new Date().toISOString()));
+      handleError(e, 'refresh');
+    }
+    if (gen === app.generation && app.auth && app.live) {
+      app.timer = setTimeout(() => poll(gen), POLL_MS);
+    }
+  }
+
+  function refreshNow() {
+    clearTimeout(app.timer);
+    poll(app.generation);
+  }
+
+  function liveToggle() {
+    return h('button', {type: 'button', id: 'live-toggle', className: 'btn small ghost',
+      title: 'freeze the view while you read; resume live updates later',
+      onclick: (ev) => {
+        app.live = !app.live;
+        ev.target.textContent = app.live ? 'freeze' : 'resume live';
+        if (app.live) refreshNow();
+        else { clearTimeout(app.timer); setLive(true, 'frozen'); }
+      }}, app.live ? 'freeze' : 'resume live');
+  }
+
+  // ---------- overview ----------
+  function buildOverviewSkeleton(view) {
+    replace(view,
+      h('div', {className: 'toolbar'},
+        h('span', {id: 'state-chips', className: 'toolbar'}),
+        h('input', {id: 'cluster-filter', placeholder: 'filter cluster / text', value: app.filter.cluster,
+          oninput: (ev) => { app.filter.cluster = ev.target.value; rerenderOverview(); }}),
+        liveToggle(),
+        h('span', {className: 'spacer'}),
+        h('span', {id: 'policy-line', className: 'policy-line'})),
+      h('section', {className: 'panel'},
+        h('header', null, h('h2', null, 'Clusters'), h('span', {className: 'muted', id: 'clusters-note'})),
+        h('div', {className: 'body flush', id: 'clusters'})),
+      h('section', {className: 'panel'},
+        h('header', null, h('h2', null, 'Plans by cluster'), h('span', {className: 'muted', id: 'plans-note'})),
+        h('div', {className: 'body flush', id: 'plans'})));
+  }
+
+  function rerenderOverview() {
+    if (app.plansCache) {
+      app.lastKey.overview = null;
+      renderOverview(app.plansCache);
+    }
+  }
+
+  function matchesFilter(p) {
+    const f = app.filter;
+    if (f.state === 'OPEN' && OPEN_STATES.indexOf(p.state) < 0) return false;
+    if (f.state !== 'OPEN' && f.state !== 'ALL' && p.state !== f.state) return false;
+    if (f.cluster) {
+      const q = f.cluster.toLowerCase();
+      const hay = [p.cluster, p.clusterClass, p.summary, p.incidentId, p.id].join(' ').toLowerCase();
+      if (hay.indexOf(q) < 0) return false;
+    }
+    return true;
+  }
+
+  function renderOverview(page) {
+    app.plansCache = page;
+    const items = (page && page.items) || [];
+    const key = JSON.stringify([page, app.filter, Math.floor(Date.now() / 30000)]);
+    if (app.lastKey.overview === key) return;
+    app.lastKey.overview = key;
+
+    // policy line
+    const p = app.policy;
+    if (p) {
+      const classes = Object.keys(p.classApprovals || {}).map((c) => c + ':' + p.classApprovals[c]).join(' ');
+      $('policy-line').textContent = 'policy · approvals ' + p.defaultApprovals + (classes ? ' (' + classes + ')' : '')
+        + ' · expiry ' + duration(p.expiry) + ' · max executing ' + p.maxExecuting + ' · cooldown ' + duration(p.cooldown);
+    }
+
+    // state chips with counts
+    const counts = {};
+    items.forEach((it) => { counts[it.state] = (counts[it.state] || 0) + 1; });
+    const openCount = items.filter((it) => OPEN_STATES.indexOf(it.state) >= 0).length;
+    const chip = (value, label, n) => h('button', {type: 'button', className: 'chip' + (app.filter.state === value ? ' active' : ''),
+      dataset: {state: value}, onclick: () => { app.filter.state = value; rerenderOverview(); }},
+      label, h('span', {className: 'n'}, String(n)));
+    const chips = [chip('OPEN', 'open', openCount), chip('ALL', 'all', items.length)];
+    STATES.forEach((s) => { if (counts[s]) chips.push(chip(s, s, counts[s])); });
+    replace($('state-chips'), chips);
+
+    // clusters
+    const byCluster = new Map();
+    items.forEach((it) => {
+      if (!byCluster.has(it.cluster)) byCluster.set(it.cluster, []);
+      byCluster.get(it.cluster).push(it);
+    });
+    const clusterNames = Array.from(byCluster.keys()).sort((a, b) => {
+      const pa = byCluster.get(a).some((x) => x.state === 'PENDING_APPROVAL') ? 0 : 1;
+      const pb = byCluster.get(b).some((x) => x.state === 'PENDING_APPROVAL') ? 0 : 1;
+      return pa - pb || a.localeCompare(b);
+    });
+    const count = (list, states) => list.filter((x) => states.indexOf(x.state) >= 0).length;
+    const cell = (n, cls) => h('td', {className: 'num'}, n ? h('span', {className: cls || ''}, String(n)) : h('span', {className: 'muted'}, '0'));
+    if (clusterNames.length === 0) {
+      replace($('clusters'), h('div', {className: 'empty'}, 'No plans yet. Plans appear here when the analyzer opens an incident.'));
+    } else {
+      replace($('clusters'), h('table', {id: 'clusters-table'},
+        h('thead', null, h('tr', null, h('th', null, 'cluster'), h('th', null, 'class'),
+          h('th', {className: 'num'}, 'pending'), h('th', {className: 'num'}, 'in flight'),
+          h('th', {className: 'num'}, 'failed'), h('th', {className: 'num'}, 'done'), h('th', null, 'latest plan'))),
+        h('tbody', null, clusterNames.map((c) => {
+          const list = byCluster.get(c);
+          const latest = list[0];
+          return h('tr', {className: 'clickable', dataset: {cluster: c},
+            onclick: () => { app.filter.cluster = c; app.filter.state = 'ALL'; $('cluster-filter').value = c; rerenderOverview(); }},
+          h('td', {className: 'mono'}, c), h('td', null, latest.clusterClass || ''),
+          cell(count(list, ['PENDING_APPROVAL']), 'sev-warning'), cell(count(list, ['APPROVED', 'EXECUTING', 'VERIFYING'])),
+          cell(count(list, ['FAILED', 'ROLLED_BACK']), 'sev-critical'), cell(count(list, ['SUCCEEDED'])),
+          h('td', null, badge(latest.state), ' ', time(latest.updatedAt)));
+        }))));
+    }
+    $('clusters-note').textContent = clusterNames.length + ' cluster(s)';
+
+    // plans grouped by cluster (the remediator exposes plans, one per incident)
+    const shown = items.filter(matchesFilter);
+    const total = page ? page.total : 0;
+    $('plans-note').textContent = shown.length + ' shown · ' + items.length + ' loaded'
+      + (total > items.length ? ' of ' + total + ' (newest first)' : '');
+    if (shown.length === 0) {
+      replace($('plans'), h('div', {className: 'empty', id: 'plans-empty'},
+        items.length ? 'No plan matches the filter.' : 'No plans.'));
+      return;
+    }
+    const rows = [];
+    clusterNames.forEach((c) => {
+      const list = byCluster.get(c).filter(matchesFilter);
+      if (list.length === 0) return;
+      rows.push(h('tr', {className: 'group'}, h('td', {colSpan: 8},
+        h('span', {className: 'mono'}, c), ' ', h('span', {className: 'muted'}, (list[0].clusterClass || '') + ' · ' + list.length + ' plan(s)'))));
+      list.forEach((it) => {
+        const href = '#/plan/' + encodeURIComponent(it.id);
+        rows.push(h('tr', {className: 'clickable plan-row', dataset: {planId: it.id, cluster: it.cluster, state: it.state},
+          onclick: (ev) => { if (ev.target.tagName !== 'A') location.hash = href; }},
+        h('td', null, badge(it.state)),
+        h('td', {className: 'summary-cell'}, h('a', {href: href, className: 'plan-link'}, it.summary || '(no summary)'),
+          it.needsIfaceOverride ? h('span', {className: 'flag warn', title: 'an approver must supply the interface'}, 'needs iface') : null,
+          it.blockedReason ? h('span', {className: 'flag bad', title: it.blockedReason}, 'blocked') : null),
+        h('td', {className: 'mono nowrap', title: it.incidentId}, it.incidentId),
+        h('td', {className: 'sev-' + it.severity}, it.severity || ''),
+        h('td', {className: 'num', title: 'distinct approvers of the current diff / required'}, it.approvals + '/' + it.approvalsRequired),
+        h('td', {className: 'nowrap'}, time(it.createdAt)),
+        h('td', {className: 'nowrap'}, time(it.updatedAt)),
+        h('td', {className: 'nowrap'}, it.state === 'PENDING_APPROVAL' ? time(it.expiresAt) : h('span', {className: 'muted'}, '—'))));
+      });
+    });
+    replace($('plans'), h('table', {id: 'plans-table'},
+      h('thead', null, h('tr', null, h('th', null, 'state'), h('th', null, 'plan'), h('th', null, 'incident'),
+        h('th', null, 'sev'), h('th', {className: 'num'}, 'appr'), h('th', null, 'created'), h('th', null, 'updated'),
+        h('th', null, 'expires'))),
+      h('tbody', null, rows)));
+  }
+
+  // ---------- one plan ----------
+  function buildPlanSkeleton(view, id) {
+    replace(view,
+      h('div', {className: 'toolbar'}, h('a', {href: '#/', id: 'back'}, '← fleet'), h('span', {className: 'muted mono'}, id),
+        liveToggle()),
+      h('div', {id: 'plan-head'}),
+      h('div', {id: 'plan-callouts'}),
+      h('div', {className: 'grid2'},
+        h('div', null,
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Pre-checks')), h('div', {className: 'body flush', id: 'checks'})),
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Diff'), h('span', {id: 'diffstat', className: 'diffstat'}),
+            h('span', {className: 'spacer'}), h('span', {id: 'daemonsets', className: 'muted mono'})),
+          h('div', {className: 'body flush', id: 'diff-wrap'})),
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Evidence')), h('div', {className: 'body flush', id: 'evidence'})),
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Recommendation')), h('div', {className: 'body', id: 'recommendation'}))),
+        h('div', null,
+          h('section', {className: 'panel actions'}, h('header', null, h('h2', null, 'Decision')), h('div', {className: 'body', id: 'actions'})),
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Approvals'), h('span', {className: 'muted', id: 'approvals-note'})),
+            h('div', {className: 'body flush', id: 'approvals'})),
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'History')), h('div', {className: 'body flush', id: 'history'})))));
+  }
+
+  function section(name, data, render) {
+    const key = JSON.stringify(data === undefined ? null : data);
+    if (app.lastKey[name] === key) return;
+    app.lastKey[name] = key;
+    render(data);
+  }
+
+  function renderPlan(d) {
+    const p = d.plan;
+    document.title = p.state + ' · ' + p.cluster + ' · fleetdoctor';
+    section('head', [d, Math.floor(Date.now() / 30000)], () => {
+      const kv = [];
+      const add = (k, v) => kv.push(h('dt', null, k), h('dd', null, v === null || v === undefined || v === '' ? '—' : v));
+      add('cluster', p.cluster); add('class', p.clusterClass);
+      add('incident', p.incidentId); add('rule', d.rule);
+      add('severity', h('span', {className: 'sev-' + p.severity}, p.severity)); add('confidence', d.confidence == null ? null : d.confidence.toFixed(2));
+      add('approvals', p.approvals + ' of ' + p.approvalsRequired); add('interface', d.ifaceOverride ? d.ifaceOverride + ' (override)' : d.iface || d.ifaceRegex);
+      add('created', h('span', {title: p.createdAt}, clock(p.createdAt) + ' · ' + ago(p.createdAt)));
+      add('updated', h('span', {title: p.updatedAt}, clock(p.updatedAt) + ' · ' + ago(p.updatedAt)));
+      add('expires', p.state === 'PENDING_APPROVAL' || p.state === 'APPROVED' ? h('span', {title: p.expiresAt}, ago(p.expiresAt)) : null);
+      add('approved', d.approvedAt ? h('span', {title: d.approvedAt}, clock(d.approvedAt)) : null);
+      add('executing since', d.executionStartedAt ? h('span', {title: d.executionStartedAt}, clock(d.executionStartedAt)) : null);
+      add('verify until', d.verifyUntil ? h('span', {title: d.verifyUntil}, clock(d.verifyUntil)) : null);
+      add('finished', d.finishedAt ? h('span', {title: d.finishedAt}, clock(d.finishedAt)) : null);
+      add('plan version', String(d.version));
+      replace($('plan-head'),
+        h('section', {className: 'panel'}, h('div', {className: 'body'},
+          h('div', {className: 'plan-head'}, h('span', {id: 'plan-state'}, badge(p.state, true)),
+            h('h1', {id: 'plan-summary'}, p.summary || '(no summary)')),
+          h('dl', {className: 'kv'}, kv))));
+    });
+    section('callouts', [p.blockedReason, p.needsIfaceOverride, p.state], () => {
+      replace($('plan-callouts'),
+        p.blockedReason ? h('div', {className: 'callout bad', id: 'blocked'}, 'Blocked: ', p.blockedReason) : null,
+        p.needsIfaceOverride && p.state === 'PENDING_APPROVAL'
+          ? h('div', {className: 'callout warn', id: 'needs-iface'},
+            'This plan needs an interface override before it can be approved: the checks below could not prove the '
+            + 'interface exists on every node. Supply the interface name(s) you vouch for when approving.') : null);
+    });
+    section('checks', d.checks, renderChecks);
+    section('diff', [d.diff, d.daemonSets], () => renderDiff(d.diff, d.daemonSets));
+    section('evidence', d.evidence, renderEvidence);
+    section('recommendation', d.recommendation, renderRecommendation);
+    section('approvals', [d.approvalList, p.approvals, p.approvalsRequired], () => renderApprovals(d.approvalList, p));
+    section('history', d.history, renderHistory);
+    // The decision form is rebuilt only when what it depends on changes, so typing is never lost.
+    section('actions', [p.id, p.state, p.needsIfaceOverride, p.blockedReason, Array.from(app.roles)], () => renderActions(d));
+  }
+
+  function renderChecks(checks) {
+    if (!checks || checks.length === 0) {
+      replace($('checks'), h('div', {className: 'empty'}, 'No pre-checks recorded.'));
+      return;
+    }
+    replace($('checks'), h('table', {id: 'checks-table'},
+      h('thead', null, h('tr', null, h('th', null, 'check'), h('th', null, 'result'), h('th', null, 'detail'))),
+      h('tbody', null, checks.map((c) => h('tr', {dataset: {check: c.name, passed: String(c.passed)}},
+        h('td', {className: 'mono nowrap'}, c.name),
+        h('td', {className: 'nowrap'}, c.passed ? h('span', {className: 'pass'}, 'PASS')
+          : h('span', {className: 'fail'}, 'FAIL'),
+        !c.passed ? h('span', {className: 'flag ' + (c.overridable ? 'warn' : 'bad'),
+          title: c.overridable ? 'an approver can clear this with an interface override' : 'blocks approval'},
+        c.overridable ? 'overridable' : 'blocking') : null),
+        h('td', null, c.detail || ''))))));
+  }
+
+  function renderDiff(diff, daemonSets) {
+    const wrap = $('diff-wrap');
+    const dss = (daemonSets || []).map((x) => x.namespace + '/' + x.name + '@rv' + x.resourceVersion).join(' ');
+    $('daemonsets').textContent = dss;
+    if (!diff) {
+      $('diffstat').textContent = '';
+      replace(wrap, h('div', {className: 'empty', id: 'diff-empty'}, 'No change to show.'));
+      return;
+    }
+    let adds = 0, dels = 0;
+    const lines = diff.replace(/\n$/, '').split('\n').map((line) => {
+      let cls = '';
+      if (line.startsWith('+++ ') || line.startsWith('--- ') || line.startsWith('diff ') || line.startsWith('index ')) cls = 'file';
+      else if (line.startsWith('@@')) cls = 'hunk';
+      else if (line.startsWith('+')) { cls = 'add'; adds++; }
+      else if (line.startsWith('-')) { cls = 'del'; dels++; }
+      return h('span', {className: cls}, line);
+    });
+    replace($('diffstat'), h('span', {className: 'a'}, '+' + adds), ' ', h('span', {className: 'd'}, '−' + dels));
+    replace(wrap, h('pre', {className: 'diff', id: 'diff'}, lines));
+  }
+
+  function renderEvidence(ev) {
+    if (!ev || ev.length === 0) {
+      replace($('evidence'), h('div', {className: 'empty'}, 'No evidence.'));
+      return;
+    }
+    replace($('evidence'), h('table', {id: 'evidence-table'},
+      h('thead', null, h('tr', null, h('th', null, 'node'), h('th', null, 'signal'), h('th', null, 'fact'), h('th', null, 'signal id'))),
+      h('tbody', null, ev.map((e) => h('tr', null,
+        h('td', {className: 'mono nowrap'}, e.node || ''),
+        h('td', {className: 'mono nowrap', title: e.type}, String(e.type || '').replace(/^io\.fleetdoctor\.signal\./, '')),
+        h('td', null, e.fact || ''),
+        h('td', {className: 'mono muted'}, e.signalId || ''))))));
+  }
+
+  function renderRecommendation(r) {
+    if (!r) {
+      replace($('recommendation'), h('span', {className: 'muted'}, 'none'));
+      return;
+    }
+    const kv = [];
+    const add = (k, v) => kv.push(h('dt', null, k), h('dd', null, v === null || v === undefined || v === '' ? '—' : v));
+    add('action', r.action); add('namespace', r.namespace);
+    add('daemonsets', (r.daemonSets || []).join(', ')); add('container', r.container);
+    add('image', (r.currentImage || '?') + (r.targetImage ? ' → ' + r.targetImage : ' (kept)'));
+    add('iface', (r.iface || []).join(', ') || (r.ifaceRegex ? 'regex ' + r.ifaceRegex : null));
+    add('no inventory', (r.nodesWithoutInventory || []).join(', '));
+    replace($('recommendation'), h('dl', {className: 'kv'}, kv));
+  }
+
+  function renderApprovals(list, p) {
+    $('approvals-note').textContent = p.approvals + ' of ' + p.approvalsRequired + ' required';
+    if (!list || list.length === 0) {
+      replace($('approvals'), h('div', {className: 'empty', id: 'approvals-empty'}, 'No approvals yet.'));
+      return;
+    }
+    replace($('approvals'), h('table', {id: 'approvals-table'},
+      h('thead', null, h('tr', null, h('th', null, 'who'), h('th', null, 'when'), h('th', null, 'via'), h('th', null, 'comment'))),
+      h('tbody', null, list.map((a) => h('tr', {dataset: {approver: a.approver}},
+        h('td', {className: 'mono nowrap'}, a.approver,
+          a.current ? null : h('span', {className: 'flag grey', title: 'approved an earlier diff; does not count'}, 'stale')),
+        h('td', {className: 'nowrap'}, time(a.at)),
+        h('td', {className: 'mono'}, a.channel || ''),
+        h('td', null, a.comment || ''))))));
+  }
+
+  function renderHistory(hist) {
+    if (!hist || hist.length === 0) {
+      replace($('history'), h('div', {className: 'empty'}, 'No history.'));
+      return;
+    }
+    replace($('history'), h('ol', {className: 'timeline', id: 'history-list'}, hist.map((x) => h('li', {dataset: {to: x.to, actor: x.actor || ''}},
+      h('div', null, h('div', {className: 'when', title: x.at}, clock(x.at)), h('div', {className: 'who'}, (x.actor || '') + (x.channel ? '/' + x.channel : ''))),
+      h('div', null, h('div', null, x.from ? badge(x.from) : null, x.from ? ' → ' : '', badge(x.to)),
+        x.reason ? h('div', {className: 'why'}, x.reason) : null)))));
+  }
+
+  function renderActions(d) {
+    const p = d.plan;
+    const box = $('actions');
+    const approver = app.roles.has('approver');
+    const canApprove = p.state === 'PENDING_APPROVAL';
+    const canReject = p.state === 'PENDING_APPROVAL' || p.state === 'APPROVED';
+    const result = h('div', {id: 'action-result', hidden: true});
+    if (!approver) {
+      replace(box, h('div', {className: 'readonly', id: 'readonly-note'},
+        'Read only: approving and rejecting need the approver role; you are ', app.auth.user, ' (',
+        Array.from(app.roles).sort().join(', '), ').'));
+      return;
+    }
+    if (!canApprove && !canReject) {
+      replace(box, h('div', {className: 'readonly', id: 'no-action-note'}, 'Nothing to decide: the plan is ', badge(p.state), '.'),
+        result);
+      renderFlash();
+      return;
+    }
+    const show = (ok, text) => {
+      app.flash = {planId: p.id, ok: ok, text: text};
+      renderFlash();
+    };
+    const parts = [];
+    if (canApprove) {
+      const comment = h('input', {id: 'approve-comment', placeholder: 'optional comment'});
+      const iface = p.needsIfaceOverride
+        ? h('input', {id: 'approve-iface', placeholder: 'e.g. eth0', autocomplete: 'off'}) : null;
+      const button = h('button', {type: 'submit', id: 'approve-btn', className: 'btn approve', disabled: !!p.blockedReason,
+        title: p.blockedReason ? 'blocked: ' + p.blockedReason : 'approve this exact diff'}, 'Approve');
+      parts.push(h('form', {id: 'approve-form', onsubmit: async (ev) => {
+        ev.preventDefault();
+        const body = {comment: comment.value.trim() || null};
+        if (iface) {
+          if (!iface.value.trim()) { show(false, 'Enter the interface name(s) to bind flannel to.'); iface.focus(); return; }
+          body.iface = iface.value.trim();
+        }
+        button.disabled = true;
+        try {
+          const r = await api('POST', '/api/plans/' + encodeURIComponent(p.id) + '/approve', body);
+          show(true, 'Approved by ' + app.auth.user + ' · plan is now ' + r.state);
+          hideBanner();
+        } catch (e) {
+          if (e.status === 401) { handleError(e); return; }
+          show(false, e.message);
+          button.disabled = false;
+        }
+        refreshNow();
+      }},
+      h('div', {className: 'row'}, h('label', null, 'comment', comment)),
+      iface ? h('div', {className: 'row'}, h('label', null, 'interface override (required)', iface)) : null,
+      h('div', {className: 'row'}, button,
+        h('span', {className: 'muted'}, p.approvals + ' of ' + p.approvalsRequired + ' approval(s) so far'))));
+    }
+    if (canReject) {
+      const reason = h('input', {id: 'reject-reason', placeholder: 'reason (required)', autocomplete: 'off'});
+      const button = h('button', {type: 'submit', id: 'reject-btn', className: 'btn reject'}, 'Reject');
+      if (parts.length) parts.push(h('hr'));
+      parts.push(h('form', {id: 'reject-form', onsubmit: async (ev) => {
+        ev.preventDefault();
+        if (!reason.value.trim()) { show(false, 'A reason is required to reject a plan.'); reason.focus(); return; }
+        button.disabled = true;
+        try {
+          const r = await api('POST', '/api/plans/' + encodeURIComponent(p.id) + '/reject', {reason: reason.value.trim()});
+          show(true, 'Rejected by ' + app.auth.user + ' · plan is now ' + r.state);
+          hideBanner();
+        } catch (e) {
+          if (e.status === 401) { handleError(e); return; }
+          show(false, e.message);
+          button.disabled = false;
+        }
+        refreshNow();
+      }}, h('div', {className: 'row'}, h('label', null, 'reject', reason), button)));
+    }
+    parts.push(result);
+    replace(box, parts);
+    renderFlash();
+  }
+
+  /** Shows the outcome of the last action (success or the problem+json error) under the decision form. */
+  function renderFlash() {
+    const el = $('action-result');
+    if (!el) return;
+    const f = app.flash;
+    const r = parseRoute();
+    if (!f || r.view !== 'plan' || r.id !== f.planId) { el.hidden = true; return; }
+    el.hidden = false;
+    el.className = f.ok ? 'form-ok' : 'form-error';
+    el.textContent = f.text;
+  }
+
+  // ---------- theme ----------
+  function applyTheme(t) {
+    document.documentElement.dataset.theme = t;
+  }
+
+  function initTheme() {
+    let t = null;
+    try { t = localStorage.getItem(THEME_KEY); } catch (e) { t = null; }
+    if (!t) t = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    applyTheme(t);
+    $('theme-toggle').addEventListener('click', () => {
+      const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
+      applyTheme(next);
+      try { localStorage.setItem(THEME_KEY, next); } catch (e) { /* ignore */ }
+    });
+  }
+
+  // ---------- start ----------
+  async function init() {
+    initTheme();
+    $('logout').addEventListener('click', () => logout(''));
+    window.addEventListener('hashchange', route);
+    $('login-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const user = $('login-user').value.trim();
+      const password = $('login-password').value;
+      const submit = $('login-submit');
+      const err = $('login-error');
+      err.hidden = true;
+      submit.disabled = true;
+      try {
+        await login(user, password);
+      } catch (e) {
+        err.hidden = false;
+        err.textContent = e instanceof ApiError ? loginErrorText(e) : String(e);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    let saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(AUTH_KEY) || 'null'); } catch (e) { saved = null; }
+    if (saved && saved.header && saved.user) {
+      try {
+        const policy = await api('GET', '/api/policy', undefined, saved);
+        startSession(saved, await detectRoles(saved), policy);
+        return;
+      } catch (e) {
+        logout(e instanceof ApiError ? loginErrorText(e) : String(e));
+        return;
+      }
+    }
+    logout('');
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
