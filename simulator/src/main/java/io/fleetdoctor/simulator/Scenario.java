@@ -161,7 +161,7 @@ public final class Scenario {
             try {
                 t.tick(seconds, wall);
             } catch (IOException e) {
-                out.accept("cannot update " + t.procfs() + ": " + e.getMessage());
+                out.accept("cannot update " + t.procfs() + ": " + e);
             }
         }
         DaemonSet ds;
@@ -223,7 +223,7 @@ public final class Scenario {
                     t.setFlanneldIncident(false);
                 }
             } catch (IOException e) {
-                out.accept("cannot restart flanneld on " + t.node() + ": " + e.getMessage());
+                out.accept("cannot restart flanneld on " + t.node() + ": " + e);
             }
             createFlannelPod(ds, b, t, ClusterObjects.suffix(t.node() + "/" + rollouts), chosen, now);
             updatePublicIp(t, chosen);

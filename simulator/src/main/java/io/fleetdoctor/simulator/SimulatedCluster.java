@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -55,6 +54,8 @@ public final class SimulatedCluster implements AutoCloseable {
     private final List<NodeTree> trees = new ArrayList<>();
     private String url;
     private volatile boolean closed;
+    private java.nio.channels.FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
 
     public SimulatedCluster(Options options, Consumer<String> out) {
         this.options = options;
@@ -124,10 +125,19 @@ public final class SimulatedCluster implements AutoCloseable {
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     }
 
+    /** Starts everything; on failure the caller closes. */
     public synchronized void start() throws IOException {
         quietLogging();
         Path dir = options.dir();
         Files.createDirectories(dir);
+        lockChannel = java.nio.channels.FileChannel.open(dir.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new IllegalStateException("another simulator is running on " + dir);
+        }
         Files.deleteIfExists(dir.resolve("ready"));
         Fixtures fixtures = Fixtures.locate(options.fixtures());
 
@@ -146,7 +156,11 @@ public final class SimulatedCluster implements AutoCloseable {
         for (int i = 0; i < names.size(); i++) {
             trees.add(new NodeTree(dir.resolve("nodes").resolve(names.get(i)), names.get(i), i, names.size(), boot));
         }
-        scenario = new Scenario(client, logs, options, fixtures, trees, out);
+        scenario = new Scenario(client, logs, options, fixtures, trees, line -> {
+            if (!closed) {
+                out.accept(line); // a step cut short by close() is not news
+            }
+        });
         scenario.seed();
         for (NodeTree t : trees) {
             writeAgentEnv(t);
@@ -277,10 +291,13 @@ public final class SimulatedCluster implements AutoCloseable {
         if (server != null) {
             server.destroy();
         }
+        if (lockChannel != null) {
+            try {
+                lockChannel.close(); // releases the lock
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
         out.accept("stopped");
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

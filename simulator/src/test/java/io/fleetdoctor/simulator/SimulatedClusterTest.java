@@ -51,7 +51,10 @@ class SimulatedClusterTest {
 
     private void start(String cluster, Duration restartEvery) throws IOException {
         Options o = Options.defaults(dir).withCluster(cluster).withRestartEvery(restartEvery);
-        sim = new SimulatedCluster(o, lines::add);
+        sim = new SimulatedCluster(o, l -> {
+            lines.add(l);
+            System.out.println(java.time.Instant.now() + " simulator: " + l);
+        });
         sim.start();
         assertTrue(Files.isRegularFile(dir.resolve("ready")));
         Config config = Config.fromKubeconfig(Files.readString(dir.resolve("kubeconfig")));
