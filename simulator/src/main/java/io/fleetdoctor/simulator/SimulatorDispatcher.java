@@ -6,6 +6,11 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 
@@ -25,6 +30,7 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /api/v1/namespaces/<ns>/pods/<pod>/log} with {@code container}, {@code previous},
  *       {@code tailLines}, {@code limitBytes} (any order, other parameters ignored), from a {@link LogStore};
  *       400 like a real API server when the container is ambiguous or has no previous instance;</li>
+ *   <li>a PUT of a main resource keeps the stored status (status is a subresource);</li>
  *   <li>server-side dry run: a write with {@code dryRun=All} is answered with the request body and not
  *       stored (the CRUD store would otherwise apply it).</li>
  * </ul>
@@ -57,7 +63,39 @@ public final class SimulatorDispatcher extends KubernetesMixedDispatcher {
             return new MockResponse().setResponseCode("POST".equals(method) ? 201 : 200)
                     .setHeader("Content-Type", "application/json").setBody(body == null ? "{}" : body);
         }
+        if ("PUT".equals(method) && !path.endsWith("/status")) {
+            return super.dispatch(keepStatus(request, path));
+        }
         return super.dispatch(request);
+    }
+
+    /**
+     * Like a real API server (status is a subresource), a PUT of the main resource keeps the stored
+     * status: the CRUD store would replace it with the body's (often none, e.g. a client that copies
+     * an object and drops its status), so watchers would briefly see a DaemonSet with 0 desired pods.
+     */
+    private RecordedRequest keepStatus(RecordedRequest request, String path) {
+        try {
+            MockResponse stored = super.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET, path,
+                    new Headers.Builder().build(), new Buffer()));
+            if (stored == null || stored.code() != 200 || stored.getBody() == null) {
+                return request;
+            }
+            JsonNode old = Serialization.jsonMapper().readTree(stored.getBody().getBytes());
+            byte[] raw = request.getBody() == null ? null : request.getBody().getBytes();
+            if (raw == null || raw.length == 0 || !old.has("status")) {
+                return request;
+            }
+            JsonNode body = Serialization.jsonMapper().readTree(raw);
+            if (!(body instanceof ObjectNode)) {
+                return request;
+            }
+            ((ObjectNode) body).set("status", old.get("status"));
+            return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                    request.getHeaders(), new Buffer(Serialization.jsonMapper().writeValueAsBytes(body)));
+        } catch (java.io.IOException | RuntimeException e) {
+            return request; // let the CRUD store answer (and reject bad JSON) as it would
+        }
     }
 
     private MockResponse log(String ns, String pod, Map<String, String> query) {

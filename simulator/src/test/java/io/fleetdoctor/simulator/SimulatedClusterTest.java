@@ -207,7 +207,11 @@ class SimulatedClusterTest {
 
         // apply (as ClusterPatcher.apply: replace the spec, status dropped, locked on resourceVersion)
         DaemonSet live = client.apps().daemonSets().inNamespace(NS).withName("kube-flannel-ds").get();
-        client.apps().daemonSets().inNamespace(NS).resource(withFix(live)).update();
+        DaemonSet stored = client.apps().daemonSets().inNamespace(NS).resource(withFix(live)).update();
+        // like a real API server, the PUT keeps the status (a subresource) although the body had none
+        assertEquals(3, stored.getStatus().getDesiredNumberScheduled());
+        assertEquals("quay.io/coreos/flannel:v0.13.0", stored.getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getImage());
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertRolledOut(client.apps().daemonSets().inNamespace(NS).withName("kube-flannel-ds").get()));
         DaemonSet patched = client.apps().daemonSets().inNamespace(NS).withName("kube-flannel-ds").get();
