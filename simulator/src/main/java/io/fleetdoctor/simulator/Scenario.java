@@ -52,6 +52,13 @@ public final class Scenario {
     private final Map<String, String> flannelPods = new LinkedHashMap<>(); // node -> pod name
     private DaemonSetStatus wantStatus;
     private int rollouts;
+    private final List<NodeTree> pending = new ArrayList<>();
+    private DaemonSet rolloutDs;
+    private FlannelBinding rolloutBinding;
+    private int rolloutUpdated;
+    private int rolloutBroken;
+    private boolean rolloutFixed;
+    private final List<String> rolloutChoices = new ArrayList<>();
     private long lastTickNanos;
 
     public Scenario(KubernetesClient client, LogStore logs, Options options, Fixtures fixtures, List<NodeTree> trees,
@@ -174,6 +181,7 @@ public final class Scenario {
         if (ds == null) {
             if (flannelPresent) {
                 flannelPresent = false;
+                pending.clear();
                 deleteFlannelPods();
                 for (NodeTree t : trees) {
                     t.setFlanneldIncident(false);
@@ -190,11 +198,18 @@ public final class Scenario {
                 seenGeneration)) {
             flannelPresent = true;
             rollout(ds, template);
+        } else if (!pending.isEmpty()) {
+            stepRollout();
         } else if (!Objects.equals(ds.getStatus(), wantStatus)) {
             writeStatus(); // e.g. a client replaced the object and dropped its status
         }
     }
 
+    /**
+     * A changed template rolls out like a DaemonSet with maxUnavailable 1: one node per second (the
+     * first at once). Meanwhile the status shows the new observedGeneration with fewer updated pods,
+     * so a client waiting for the rollout really waits. A change during a rollout restarts it.
+     */
     private void rollout(DaemonSet ds, String template) {
         seenTemplate = template;
         seenGeneration = ds.getMetadata().getGeneration();
@@ -202,40 +217,69 @@ public final class Scenario {
         FlannelBinding b = FlannelBinding.of(ds);
         if (b == null) {
             out.accept("flannel DaemonSet has no containers; ignored");
+            pending.clear();
             return;
         }
-        deleteFlannelPods();
+        rolloutDs = ds;
+        rolloutBinding = b;
+        pending.clear();
+        pending.addAll(trees);
+        rolloutUpdated = 0;
+        rolloutBroken = 0;
+        rolloutFixed = true;
+        rolloutChoices.clear();
+        out.accept("flannel DaemonSet changed (generation " + seenGeneration + "): " + b.describe() + "; rolling out to "
+                + trees.size() + " nodes");
+        stepRollout();
+    }
+
+    private void stepRollout() {
+        NodeTree t = pending.remove(0);
+        FlannelBinding b = rolloutBinding;
         Instant now = Instant.now();
-        int ready = 0;
-        boolean fixed = true;
-        List<String> chosenPerNode = new ArrayList<>();
-        for (NodeTree t : trees) {
-            String chosen = b.chooseInterface(interfaces(t), "eth1");
-            chosenPerNode.add(t.node() + ":" + (chosen == null ? "none" : chosen));
-            boolean nodeFixed = b.fixes(chosen);
-            fixed &= nodeFixed;
-            if (chosen != null) {
-                ready++;
-            }
+        String oldPod = flannelPods.remove(t.node());
+        if (oldPod != null) {
             try {
-                t.restartFlanneld(b.args(), chosen != null && !nodeFixed, now.toEpochMilli());
-                if (chosen == null) {
-                    t.setFlanneldIncident(false);
-                }
-            } catch (IOException e) {
-                out.accept("cannot restart flanneld on " + t.node() + ": " + e);
+                client.pods().inNamespace(daemonSetNamespace).withName(oldPod).delete();
+            } catch (KubernetesClientException e) {
+                out.accept("cannot delete pod " + oldPod + ": " + e.getMessage());
             }
-            createFlannelPod(ds, b, t, ClusterObjects.suffix(t.node() + "/" + rollouts), chosen, now);
-            updatePublicIp(t, chosen);
+            logs.removePod(daemonSetNamespace, oldPod);
         }
-        wantStatus = status(ds, ready);
+        String chosen = b.chooseInterface(interfaces(t), "eth1");
+        rolloutChoices.add(t.node() + ":" + (chosen == null ? "none" : chosen));
+        boolean nodeFixed = b.fixes(chosen);
+        rolloutFixed &= nodeFixed;
+        if (chosen == null) {
+            rolloutBroken++;
+        }
+        try {
+            t.restartFlanneld(b.args(), chosen != null && !nodeFixed, now.toEpochMilli());
+            if (chosen == null) {
+                t.setFlanneldIncident(false); // flanneld exits at once: no IO, no pod network
+            }
+        } catch (IOException e) {
+            out.accept("cannot restart flanneld on " + t.node() + ": " + e);
+        }
+        createFlannelPod(rolloutDs, b, t, ClusterObjects.suffix(t.node() + "/" + rollouts), chosen, now);
+        updatePublicIp(t, chosen);
+        rolloutUpdated++;
+        int n = trees.size();
+        wantStatus = new DaemonSetStatusBuilder().withDesiredNumberScheduled(n).withCurrentNumberScheduled(n)
+                .withUpdatedNumberScheduled(rolloutUpdated).withNumberReady(n - rolloutBroken)
+                .withNumberAvailable(n - rolloutBroken).withNumberUnavailable(rolloutBroken == 0 ? null : rolloutBroken)
+                .withNumberMisscheduled(0).withObservedGeneration(rolloutDs.getMetadata().getGeneration()).build();
         writeStatus();
+        if (!pending.isEmpty()) {
+            return;
+        }
         boolean was = incident;
+        boolean fixed = rolloutFixed;
         incident = !fixed;
         String what = "flannel " + (was && fixed ? "patched" : "changed") + ": " + b.describe() + "; rollout "
-                + (ready == trees.size() ? "complete" : "stuck (" + (trees.size() - ready)
+                + (rolloutBroken == 0 ? "complete" : "stuck (" + rolloutBroken
                 + " pods crash-looping: no interface matches)") + " (generation " + seenGeneration + ", "
-                + String.join(" ", chosenPerNode) + ")";
+                + String.join(" ", rolloutChoices) + ")";
         if (was && fixed) {
             what += "; restarts stopped, flanneld IO normal";
         } else if (!was && !fixed) {

@@ -236,6 +236,7 @@ class SimulatedClusterTest {
         assertTrue(pid != 2233, "flanneld restarted with the new pod");
         double rate = NodeFiles.readRate(proc, pid);
         assertTrue(rate < 64 * 1024, "flanneld read rate after the fix " + rate);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("flannel DaemonSet changed (generation 2): image v0.13.0, --iface=eth0; rolling out to 3 nodes")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("flannel patched: image v0.13.0, --iface=eth0; rollout complete")
                 && l.contains("restarts stopped")), lines.toString());
 
