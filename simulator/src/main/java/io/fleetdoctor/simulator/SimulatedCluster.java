@@ -119,7 +119,9 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** fabric8 and Vert.x log through slf4j-simple: keep the terminal for the story (warnings and worse, on stderr). */
     static void quietLogging() {
-        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+        // -Dfleetdoctor.simulator.requests=true: log every API request (method, path, status) to stderr
+        MOCK_SERVER_LOG.setLevel(Boolean.getBoolean("fleetdoctor.simulator.requests")
+                ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING);
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");

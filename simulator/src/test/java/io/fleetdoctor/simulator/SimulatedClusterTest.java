@@ -252,6 +252,34 @@ class SimulatedClusterTest {
         assertTrue(NodeFiles.readRate(proc, again) > 20 * MIB);
     }
 
+    @Test
+    void anInterfaceNoNodeHasLeavesTheRolloutStuck() throws Exception {
+        start("sim-stuck", Duration.ofMinutes(10));
+        DaemonSet live = client.apps().daemonSets().inNamespace(NS).withName("kube-flannel-ds").get();
+        DaemonSet wrong = withFix(live);
+        wrong.getSpec().getTemplate().getSpec().getContainers().get(0).setArgs(List.of("--ip-masq", "--kube-subnet-mgr",
+                "--iface=bond0"));
+        client.apps().daemonSets().inNamespace(NS).resource(wrong).update();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            DaemonSetStatus s = client.apps().daemonSets().inNamespace(NS).withName("kube-flannel-ds").get().getStatus();
+            assertEquals(2L, s.getObservedGeneration());
+            assertEquals(3, s.getUpdatedNumberScheduled());
+            assertEquals(0, s.getNumberReady());
+            assertEquals(3, s.getNumberUnavailable());
+        });
+        for (Pod p : client.pods().inNamespace(NS).withLabel("app", "flannel").list().getItems()) {
+            ContainerStatus cs = p.getStatus().getContainerStatuses().get(0);
+            assertFalse(cs.getReady());
+            assertEquals("CrashLoopBackOff", cs.getState().getWaiting().getReason());
+            String log = client.pods().inNamespace(NS).withName(p.getMetadata().getName()).inContainer("kube-flannel")
+                    .getLog();
+            assertTrue(log.contains("Failed to find interface to use that matches the interfaces and/or regexes provided"),
+                    log);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("rollout stuck (3 pods crash-looping")), lines.toString());
+    }
+
     private static DaemonSet withFix(DaemonSet live) {
         DaemonSet copy = new DaemonSetBuilder(live).build();
         DaemonSetSpec spec = Serialization.clone(live.getSpec());
