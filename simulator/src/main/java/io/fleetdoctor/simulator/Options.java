@@ -30,7 +30,8 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
             "  --restart-every D     a control-plane restart every D while the incident runs (default 20s)",
             "  --port P              API server port (default: a free one)",
             "  --fixtures DIR        shared/fixtures directory (default: $FLEETDOCTOR_SHARED/fixtures, or the",
-            "                        nearest shared/fixtures above the working directory, or /work/shared/fixtures)",
+            "                        nearest shared/fixtures above the working directory, or /work/shared/fixtures,",
+            "                        or the copy bundled in the jar)",
             "  --flanneld-mibs R     flanneld read rate during the incident, MiB/s (default 40)",
             "  --watch-stdin         exit when stdin closes (started by a parent process)");
 

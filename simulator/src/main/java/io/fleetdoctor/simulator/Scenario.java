@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
@@ -15,7 +14,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,7 +96,7 @@ public final class Scenario {
         }
 
         DaemonSet ds = null;
-        try (InputStream in = Files.newInputStream(fixtures.flannelManifest())) {
+        try (InputStream in = fixtures.openManifest()) {
             for (HasMetadata item : client.load(in).items()) {
                 if (item instanceof ConfigMap) {
                     client.resource(item).inNamespace(ns(item)).create();
@@ -108,7 +106,7 @@ public final class Scenario {
             }
         }
         if (ds == null) {
-            throw new IllegalStateException(fixtures.flannelManifest() + " has no DaemonSet");
+            throw new IllegalStateException(Fixtures.FLANNEL_MANIFEST + " from " + fixtures.origin() + " has no DaemonSet");
         }
         daemonSetNamespace = ns(ds);
         ds.setStatus(null);
@@ -123,6 +121,7 @@ public final class Scenario {
         wantStatus = status(created, trees.size());
         writeStatus();
         lastTickNanos = System.nanoTime();
+        out.accept("fixtures from " + fixtures.origin());
         out.accept("flannel " + DS_NAME + " (" + b.describe() + ") on " + trees.size()
                 + " nodes, flanneld bound to eth1 (default route), reading " + fmtMiB(options.flanneldMiBs())
                 + " MiB/s per node");
