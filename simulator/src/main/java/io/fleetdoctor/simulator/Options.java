@@ -1,0 +1,174 @@
+package io.fleetdoctor.simulator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Command-line options of {@link SimulatedCluster}.
+ *
+ * @param dir          output directory: kubeconfig, ready, nodes/&lt;node&gt;/{proc,sys}
+ * @param cluster      cluster id (also the kubeconfig context name)
+ * @param nodes        number of nodes: master01, node01, node02, ...
+ * @param restartEvery period of the control-plane restarts while the incident runs
+ * @param port         API server port, 0 for a free one
+ * @param fixtures     the shared fixtures directory, or null to look for it
+ * @param watchStdin   exit when stdin reaches EOF (the parent process is gone)
+ * @param flanneldMiBs flanneld read rate while the incident runs, in MiB/s
+ */
+public record Options(Path dir, String cluster, int nodes, Duration restartEvery, int port, Path fixtures,
+                      boolean watchStdin, double flanneldMiBs) {
+
+    public static final String USAGE = String.join("\n",
+            "usage: SimulatedCluster --dir DIR [--cluster demo-1] [--nodes 3] [--restart-every 20s] [--port P]",
+            "                        [--fixtures DIR] [--flanneld-mibs 40] [--watch-stdin]",
+            "  --dir DIR             where kubeconfig, ready and nodes/<node>/{proc,sys} are written",
+            "  --cluster ID          cluster id and kubeconfig context (default demo-1)",
+            "  --nodes N             nodes master01, node01, ... (default 3, at least 1)",
+            "  --restart-every D     a control-plane restart every D while the incident runs (default 20s)",
+            "  --port P              API server port (default: a free one)",
+            "  --fixtures DIR        shared/fixtures directory (default: $FLEETDOCTOR_SHARED/fixtures, or the",
+            "                        nearest shared/fixtures above the working directory, or /work/shared/fixtures,",
+            "                        or the copy bundled in the jar)",
+            "  --flanneld-mibs R     flanneld read rate during the incident, MiB/s (default 40)",
+            "  --watch-stdin         exit when stdin closes (started by a parent process)");
+
+    public Options {
+        if (nodes < 1 || nodes > 50) {
+            throw new IllegalArgumentException("--nodes must be between 1 and 50");
+        }
+        if (restartEvery.isNegative() || restartEvery.isZero()) {
+            throw new IllegalArgumentException("--restart-every must be positive");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be between 0 and 65535");
+        }
+        if (cluster == null || cluster.isBlank()) {
+            throw new IllegalArgumentException("--cluster must not be blank");
+        }
+    }
+
+    public static Options defaults(Path dir) {
+        return new Options(dir, "demo-1", 3, Duration.ofSeconds(20), 0, null, false, 40);
+    }
+
+    public Options withRestartEvery(Duration d) {
+        return new Options(dir, cluster, nodes, d, port, fixtures, watchStdin, flanneldMiBs);
+    }
+
+    public Options withCluster(String c) {
+        return new Options(dir, c, nodes, restartEvery, port, fixtures, watchStdin, flanneldMiBs);
+    }
+
+    public static Options parse(String... args) {
+        Path dir = null;
+        String cluster = "demo-1";
+        int nodes = 3;
+        Duration every = Duration.ofSeconds(20);
+        int port = 0;
+        Path fixtures = null;
+        boolean watch = false;
+        double mibs = 40;
+        List<String> a = new ArrayList<>(List.of(args));
+        for (int i = 0; i < a.size(); i++) {
+            String opt = a.get(i);
+            String value = null;
+            int eq = opt.indexOf('=');
+            if (opt.startsWith("--") && eq > 0) {
+                value = opt.substring(eq + 1);
+                opt = opt.substring(0, eq);
+            }
+            if (opt.equals("--watch-stdin")) {
+                watch = true;
+                continue;
+            }
+            if (opt.equals("--help") || opt.equals("-h")) {
+                throw new IllegalArgumentException("help");
+            }
+            if (value == null) {
+                if (i + 1 >= a.size()) {
+                    throw new IllegalArgumentException(opt + " needs a value");
+                }
+                value = a.get(++i);
+            }
+            switch (opt) {
+                case "--dir":
+                    dir = Path.of(value);
+                    break;
+                case "--cluster":
+                    cluster = value;
+                    break;
+                case "--nodes":
+                    nodes = parseInt(opt, value);
+                    break;
+                case "--restart-every":
+                    every = duration(value);
+                    break;
+                case "--port":
+                    port = parseInt(opt, value);
+                    break;
+                case "--fixtures":
+                    fixtures = Path.of(value);
+                    break;
+                case "--flanneld-mibs":
+                    try {
+                        mibs = Double.parseDouble(value);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--flanneld-mibs: not a number: " + value);
+                    }
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + opt);
+            }
+        }
+        if (dir == null) {
+            throw new IllegalArgumentException("--dir is required");
+        }
+        return new Options(dir.toAbsolutePath().normalize(), cluster, nodes, every, port, fixtures, watch, mibs);
+    }
+
+    private static int parseInt(String opt, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + ": not a number: " + v);
+        }
+    }
+
+    /** {@code 500ms}, {@code 20s}, {@code 2m}, {@code 1h}, a bare number of seconds, or ISO-8601 ({@code PT20S}). */
+    static Duration duration(String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (s.startsWith("pt") || s.startsWith("p")) {
+                return Duration.parse(v.trim().toUpperCase(Locale.ROOT));
+            }
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            }
+            if (s.endsWith("s")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+            }
+            if (s.endsWith("m")) {
+                return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+            }
+            if (s.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
+            }
+            return Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a duration: " + v + " (use e.g. 20s, 500ms, 2m)");
+        }
+    }
+
+    /** Node names: master01, node01, node02, ... */
+    public List<String> nodeNames() {
+        List<String> out = new ArrayList<>();
+        out.add("master01");
+        for (int i = 1; i < nodes; i++) {
+            out.add(String.format("node%02d", i));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,477 @@
+package io.fleetdoctor.simulator;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The incident and its fix, driven by one thread: {@link #seed}, then {@link #tick} every second
+ * (flanneld IO, the DaemonSet watch and rollouts) and {@link #restartTick} every {@code --restart-every}
+ * (a control-plane restart while the incident runs).
+ */
+public final class Scenario {
+    static final String DS_NAME = "kube-flannel-ds";
+    private static final Pattern KLOG = Pattern.compile("^([IWEF])\\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d{6}");
+    private static final List<String> RESTARTING = List.of("kube-controller-manager", "kube-scheduler");
+
+    private final KubernetesClient client;
+    private final LogStore logs;
+    private final Options options;
+    private final Fixtures fixtures;
+    private final List<NodeTree> trees;
+    private final Consumer<String> out;
+
+    private boolean incident = true;
+    private boolean flannelPresent = true;
+    private int nextRestart;
+    private String seenTemplate;
+    private Long seenGeneration;
+    private String daemonSetNamespace = ClusterObjects.NAMESPACE;
+    private final Map<String, String> flannelPods = new LinkedHashMap<>(); // node -> pod name
+    private DaemonSetStatus wantStatus;
+    private int rollouts;
+    private final List<NodeTree> pending = new ArrayList<>();
+    private DaemonSet rolloutDs;
+    private FlannelBinding rolloutBinding;
+    private int rolloutUpdated;
+    private int rolloutBroken;
+    private boolean rolloutFixed;
+    private final List<String> rolloutChoices = new ArrayList<>();
+    private long lastTickNanos;
+
+    public Scenario(KubernetesClient client, LogStore logs, Options options, Fixtures fixtures, List<NodeTree> trees,
+                    Consumer<String> out) {
+        this.client = client;
+        this.logs = logs;
+        this.options = options;
+        this.fixtures = fixtures;
+        this.trees = trees;
+        this.out = out;
+    }
+
+    public boolean incident() {
+        return incident;
+    }
+
+    // ------------------------------------------------------------------ seeding
+
+    public void seed() throws IOException {
+        Instant now = Instant.now();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ClusterObjects.NAMESPACE)
+                .endMetadata().build()).create();
+        long boot = now.minusSeconds(3 * 24 * 3600).toEpochMilli();
+        for (int i = 0; i < trees.size(); i++) {
+            NodeTree t = trees.get(i);
+            t.create(options.flanneldMiBs(), now.toEpochMilli());
+            client.nodes().resource(ClusterObjects.node(t, i, Instant.ofEpochMilli(boot), t.eth1Address())).create();
+        }
+        NodeTree master = trees.get(0);
+        Instant started = Instant.ofEpochMilli(boot).plusSeconds(330);
+        for (String component : ClusterObjects.CONTROL_PLANE) {
+            Pod pod = ClusterObjects.controlPlanePod(component, master, started);
+            createWithStatus(pod);
+            Map<String, LogStore.ContainerLogs> c = new LinkedHashMap<>();
+            c.put(component, new LogStore.ContainerLogs(currentControlPlaneLog(component, started), null));
+            logs.addPod(ClusterObjects.NAMESPACE, pod.getMetadata().getName(), c);
+        }
+
+        DaemonSet ds = null;
+        try (InputStream in = fixtures.openManifest()) {
+            for (HasMetadata item : client.load(in).items()) {
+                if (item instanceof ConfigMap) {
+                    client.resource(item).inNamespace(ns(item)).create();
+                } else if (item instanceof DaemonSet) {
+                    ds = (DaemonSet) item;
+                }
+            }
+        }
+        if (ds == null) {
+            throw new IllegalStateException(Fixtures.FLANNEL_MANIFEST + " from " + fixtures.origin() + " has no DaemonSet");
+        }
+        daemonSetNamespace = ns(ds);
+        ds.setStatus(null);
+        DaemonSet created = client.apps().daemonSets().inNamespace(daemonSetNamespace).resource(ds).create();
+        FlannelBinding b = FlannelBinding.of(created);
+        for (NodeTree t : trees) {
+            createFlannelPod(created, b, t, ClusterObjects.suffix(t.node() + "/0"),
+                    b.chooseInterface(interfaces(t), "eth1"), Instant.ofEpochMilli(boot).plusSeconds(390));
+        }
+        seenTemplate = Serialization.asJson(created.getSpec().getTemplate());
+        seenGeneration = created.getMetadata().getGeneration();
+        wantStatus = status(created, trees.size());
+        writeStatus();
+        lastTickNanos = System.nanoTime();
+        out.accept("fixtures from " + fixtures.origin());
+        out.accept("flannel " + DS_NAME + " (" + b.describe() + ") on " + trees.size()
+                + " nodes, flanneld bound to eth1 (default route), reading " + fmtMiB(options.flanneldMiBs())
+                + " MiB/s per node");
+    }
+
+    private static String ns(HasMetadata m) {
+        String ns = m.getMetadata().getNamespace();
+        return ns == null || ns.isBlank() ? ClusterObjects.NAMESPACE : ns;
+    }
+
+    private void createWithStatus(Pod pod) {
+        var status = pod.getStatus();
+        Pod created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
+        if (created.getStatus() == null || !Objects.equals(created.getStatus().getPhase(), status.getPhase())) {
+            created.setStatus(status);
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(created).updateStatus();
+        }
+    }
+
+    private void createFlannelPod(DaemonSet ds, FlannelBinding b, NodeTree t, String suffix, String chosen,
+                                  Instant started) {
+        Pod pod = ClusterObjects.flannelPod(ds, t, suffix, b.container(), chosen, started);
+        createWithStatus(pod);
+        String name = pod.getMetadata().getName();
+        flannelPods.put(t.node(), name);
+        Map<String, LogStore.ContainerLogs> c = new LinkedHashMap<>();
+        for (var container : pod.getSpec().getContainers()) {
+            c.put(container.getName(), new LogStore.ContainerLogs(container.getName().equals(b.container())
+                    ? flanneldLog(t, chosen, b, started) : "", null));
+        }
+        logs.addPod(ns(pod), name, c);
+    }
+
+    // ------------------------------------------------------------------ every second
+
+    /** IO counters, then the DaemonSet: rollout when its template changed, status repair when wiped. */
+    public void tick() {
+        long now = System.nanoTime();
+        double seconds = (now - lastTickNanos) / 1e9;
+        lastTickNanos = now;
+        long wall = System.currentTimeMillis();
+        for (NodeTree t : trees) {
+            try {
+                t.tick(seconds, wall);
+            } catch (IOException e) {
+                out.accept("cannot update " + t.procfs() + ": " + e);
+            }
+        }
+        DaemonSet ds;
+        try {
+            ds = client.apps().daemonSets().inNamespace(daemonSetNamespace).withName(DS_NAME).get();
+        } catch (KubernetesClientException e) {
+            out.accept("cannot read the flannel DaemonSet: " + e.getMessage());
+            return;
+        }
+        if (ds == null) {
+            if (flannelPresent) {
+                flannelPresent = false;
+                pending.clear();
+                deleteFlannelPods();
+                for (NodeTree t : trees) {
+                    t.setFlanneldIncident(false);
+                }
+                boolean was = incident;
+                incident = false;
+                out.accept("flannel DaemonSet deleted: flanneld stopped, IO normal"
+                        + (was ? "; restarts stopped" : ""));
+            }
+            return;
+        }
+        String template = Serialization.asJson(ds.getSpec().getTemplate());
+        if (!flannelPresent || !template.equals(seenTemplate) || !Objects.equals(ds.getMetadata().getGeneration(),
+                seenGeneration)) {
+            flannelPresent = true;
+            rollout(ds, template);
+        } else if (!pending.isEmpty()) {
+            stepRollout();
+        } else if (!Objects.equals(ds.getStatus(), wantStatus)) {
+            writeStatus(); // e.g. a client replaced the object and dropped its status
+        }
+    }
+
+    /**
+     * A changed template rolls out like a DaemonSet with maxUnavailable 1: one node per second (the
+     * first at once). Meanwhile the status shows the new observedGeneration with fewer updated pods,
+     * so a client waiting for the rollout really waits. A change during a rollout restarts it.
+     */
+    private void rollout(DaemonSet ds, String template) {
+        seenTemplate = template;
+        seenGeneration = ds.getMetadata().getGeneration();
+        rollouts++;
+        FlannelBinding b = FlannelBinding.of(ds);
+        if (b == null) {
+            out.accept("flannel DaemonSet has no containers; ignored");
+            pending.clear();
+            return;
+        }
+        rolloutDs = ds;
+        rolloutBinding = b;
+        pending.clear();
+        pending.addAll(trees);
+        rolloutUpdated = 0;
+        rolloutBroken = 0;
+        rolloutFixed = true;
+        rolloutChoices.clear();
+        out.accept("flannel DaemonSet changed (generation " + seenGeneration + "): " + b.describe() + "; rolling out to "
+                + trees.size() + " nodes");
+        stepRollout();
+    }
+
+    private void stepRollout() {
+        NodeTree t = pending.remove(0);
+        FlannelBinding b = rolloutBinding;
+        Instant now = Instant.now();
+        String oldPod = flannelPods.remove(t.node());
+        if (oldPod != null) {
+            try {
+                client.pods().inNamespace(daemonSetNamespace).withName(oldPod).delete();
+            } catch (KubernetesClientException e) {
+                out.accept("cannot delete pod " + oldPod + ": " + e.getMessage());
+            }
+            logs.removePod(daemonSetNamespace, oldPod);
+        }
+        String chosen = b.chooseInterface(interfaces(t), "eth1");
+        rolloutChoices.add(t.node() + ":" + (chosen == null ? "none" : chosen));
+        boolean nodeFixed = b.fixes(chosen);
+        rolloutFixed &= nodeFixed;
+        if (chosen == null) {
+            rolloutBroken++;
+        }
+        try {
+            t.restartFlanneld(b.args(), chosen != null && !nodeFixed, now.toEpochMilli());
+            if (chosen == null) {
+                t.setFlanneldIncident(false); // flanneld exits at once: no IO, no pod network
+            }
+        } catch (IOException e) {
+            out.accept("cannot restart flanneld on " + t.node() + ": " + e);
+        }
+        createFlannelPod(rolloutDs, b, t, ClusterObjects.suffix(t.node() + "/" + rollouts), chosen, now);
+        updatePublicIp(t, chosen);
+        rolloutUpdated++;
+        int n = trees.size();
+        wantStatus = new DaemonSetStatusBuilder().withDesiredNumberScheduled(n).withCurrentNumberScheduled(n)
+                .withUpdatedNumberScheduled(rolloutUpdated).withNumberReady(n - rolloutBroken)
+                .withNumberAvailable(n - rolloutBroken).withNumberUnavailable(rolloutBroken == 0 ? null : rolloutBroken)
+                .withNumberMisscheduled(0).withObservedGeneration(rolloutDs.getMetadata().getGeneration()).build();
+        writeStatus();
+        if (!pending.isEmpty()) {
+            return;
+        }
+        boolean was = incident;
+        boolean fixed = rolloutFixed;
+        incident = !fixed;
+        String what = "flannel " + (was && fixed ? "patched" : "changed") + ": " + b.describe() + "; rollout "
+                + (rolloutBroken == 0 ? "complete" : "stuck (" + rolloutBroken
+                + " pods crash-looping: no interface matches)") + " (generation " + seenGeneration + ", "
+                + String.join(" ", rolloutChoices) + ")";
+        if (was && fixed) {
+            what += "; restarts stopped, flanneld IO normal";
+        } else if (!was && !fixed) {
+            what += "; incident resumes";
+        } else if (!fixed) {
+            what += "; incident continues";
+        }
+        out.accept(what);
+    }
+
+    private void updatePublicIp(NodeTree t, String chosen) {
+        Map<String, String> ifs = interfaces(t);
+        if (chosen == null || ifs.get(chosen) == null) {
+            return;
+        }
+        try {
+            client.nodes().withName(t.node()).edit(n -> {
+                n.getMetadata().getAnnotations().put("flannel.alpha.coreos.com/public-ip", ifs.get(chosen));
+                return n;
+            });
+        } catch (KubernetesClientException e) {
+            out.accept("cannot annotate node " + t.node() + ": " + e.getMessage());
+        }
+    }
+
+    private void deleteFlannelPods() {
+        for (String pod : flannelPods.values()) {
+            try {
+                client.pods().inNamespace(daemonSetNamespace).withName(pod).delete();
+            } catch (KubernetesClientException e) {
+                out.accept("cannot delete pod " + pod + ": " + e.getMessage());
+            }
+            logs.removePod(daemonSetNamespace, pod);
+        }
+        flannelPods.clear();
+    }
+
+    static Map<String, String> interfaces(NodeTree t) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("lo", "127.0.0.1");
+        m.put("eth0", t.eth0Address());
+        m.put("eth1", t.eth1Address());
+        m.put("flannel.1", t.podCidr().replace("/24", ""));
+        m.put("cni0", t.podCidr().replace(".0/24", ".1"));
+        return m;
+    }
+
+    private DaemonSetStatus status(DaemonSet ds, int ready) {
+        int n = trees.size();
+        return new DaemonSetStatusBuilder().withDesiredNumberScheduled(n).withCurrentNumberScheduled(n)
+                .withUpdatedNumberScheduled(n).withNumberReady(ready).withNumberAvailable(ready)
+                .withNumberUnavailable(n - ready == 0 ? null : n - ready).withNumberMisscheduled(0)
+                .withObservedGeneration(ds.getMetadata().getGeneration()).build();
+    }
+
+    private void writeStatus() {
+        try {
+            DaemonSet live = client.apps().daemonSets().inNamespace(daemonSetNamespace).withName(DS_NAME).get();
+            if (live == null) {
+                return;
+            }
+            live.setStatus(wantStatus);
+            client.apps().daemonSets().inNamespace(daemonSetNamespace).resource(live).updateStatus();
+        } catch (KubernetesClientException e) {
+            // a concurrent write (409): the next tick tries again
+        }
+    }
+
+    // ------------------------------------------------------------------ restarts
+
+    /** While the incident runs: kube-controller-manager and kube-scheduler restart in turn. */
+    public void restartTick() {
+        if (!incident) {
+            return;
+        }
+        String component = RESTARTING.get(nextRestart++ % RESTARTING.size());
+        String name = component + "-" + trees.get(0).node();
+        try {
+            Pod pod = client.pods().inNamespace(ClusterObjects.NAMESPACE).withName(name).get();
+            if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+                return;
+            }
+            Instant now = Instant.now();
+            ContainerStatus old = pod.getStatus().getContainerStatuses().get(0);
+            Instant startedBefore = old.getState() != null && old.getState().getRunning() != null
+                    && old.getState().getRunning().getStartedAt() != null
+                    ? Instant.parse(old.getState().getRunning().getStartedAt()) : now.minusSeconds(60);
+            int count = (old.getRestartCount() == null ? 0 : old.getRestartCount()) + 1;
+            ContainerStatus cs = ClusterObjects.running(component, old.getImage(), count, now, name);
+            cs.setLastState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated()
+                    .withReason("Error").withExitCode(255).withStartedAt(ClusterObjects.time(startedBefore))
+                    .withFinishedAt(ClusterObjects.time(now)).withContainerID(old.getContainerID()).endTerminated()
+                    .build());
+            pod.getStatus().setContainerStatuses(List.of(cs));
+            client.pods().inNamespace(ClusterObjects.NAMESPACE).resource(pod).updateStatus();
+            logs.restarted(ClusterObjects.NAMESPACE, name, component, previousLog(component, startedBefore, now),
+                    currentControlPlaneLog(component, now));
+            out.accept(component + " restarted (restartCount " + count + ", exit 255, leaderelection lost)");
+        } catch (KubernetesClientException e) {
+            out.accept("cannot restart " + name + ": " + e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ logs
+
+    String previousLog(String component, Instant started, Instant finished) {
+        String fixture = fixtures.log(component + "-previous.log", null);
+        if (fixture == null) {
+            fixture = "I0101 00:00:00.000000       1 leaderelection.go:243] attempting to acquire leader lease  kube-system/"
+                    + component + "...\nF0101 00:00:00.000000       1 server.go:199] leaderelection lost\n";
+        }
+        String[] lines = fixture.split("\n");
+        int firstError = lines.length;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith("E") || lines[i].startsWith("F")) {
+                firstError = i;
+                break;
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            Instant at = i < firstError ? started.plusMillis(100L * i)
+                    : finished.minusMillis(500L * (lines.length - 1 - i));
+            sb.append(retime(lines[i], at)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    String currentControlPlaneLog(String component, Instant started) {
+        if ("etcd".equals(component)) {
+            String etcd = fixtures.log("etcd-slow-disk.log", "");
+            StringBuilder sb = new StringBuilder();
+            for (String l : etcd.split("\n")) {
+                if (!l.isBlank()) {
+                    sb.append(l).append('\n');
+                }
+            }
+            return sb.toString();
+        }
+        if ("kube-apiserver".equals(component)) {
+            return retime("I0101 00:00:00.000000       1 server.go:625] external host was not specified, using "
+                    + trees.get(0).eth0Address(), started) + "\n";
+        }
+        String fixture = fixtures.log(component + "-previous.log", "");
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (String l : fixture.split("\n")) {
+            if (l.startsWith("E") || l.startsWith("F") || l.isBlank()) {
+                break;
+            }
+            sb.append(retime(l, started.plusMillis(100L * i++))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    String flanneldLog(NodeTree t, String chosen, FlannelBinding b, Instant started) {
+        if (chosen == null) {
+            return retime("E0101 00:00:00.000000       1 main.go:289] Failed to find interface to use that matches "
+                    + "the interfaces and/or regexes provided", started) + "\n";
+        }
+        String address = interfaces(t).get(chosen);
+        String fixture = fixtures.log("kube-flannel-start.log", "");
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (String l : fixture.split("\n")) {
+            if (l.isBlank()) {
+                continue;
+            }
+            String line = l;
+            if (b.bound() && line.contains("Determining IP address of default interface")) {
+                continue;
+            }
+            line = line.replaceAll("Using interface with name \\S+ and address \\S+",
+                    "Using interface with name " + chosen + " and address " + address);
+            line = line.replaceAll("Defaulting external address to interface address \\([^)]*\\)",
+                    "Defaulting external address to interface address (" + address + ")");
+            line = line.replace("Kubernetes Subnet Manager - master01", "Kubernetes Subnet Manager - " + t.node());
+            sb.append(retime(line, started.plusMillis(90L * i++))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Replaces the klog header time ({@code I1222 13:25:41.100231}) with {@code at} (UTC). */
+    static String retime(String line, Instant at) {
+        Matcher m = KLOG.matcher(line);
+        if (!m.find()) {
+            return line;
+        }
+        String t = ClusterObjects.utc(at, "MMdd HH:mm:ss") + String.format(".%06d", at.getNano() / 1000);
+        return m.group(1) + t + line.substring(m.end());
+    }
+
+    private static String fmtMiB(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}
