@@ -1,0 +1,538 @@
+package io.fleetdoctor.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetdoctor.infra.Ports;
+import io.fleetdoctor.infra.SharedInfra;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./fleetdoctor up} and {@code ./fleetdoctor demo}: the embedded Kafka broker and PostgreSQL,
+ * a simulated cluster (or a real one from a kubeconfig), and the three services as separate
+ * processes, the way they run in production; then the incident followed step by step.
+ * {@code demo} approves as the demo approver, waits for SUCCEEDED, prints a summary and exits 0,
+ * or exits 1 with the reason when a step fails or takes longer than its bound.
+ */
+public final class LocalRun {
+    static final String CLUSTER = "demo-1";
+    static final List<String> NODES = List.of("master01", "node01", "node02");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    /** Command-line options. */
+    public record Options(boolean demo, Path root, Path kubeconfig, String context, String cluster,
+                          boolean fixedPorts, Duration bound, PrintStream out) {
+    }
+
+    private final Options opt;
+    private final PrintStream out;
+    private final Path work;
+    private final List<Child> children = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private volatile boolean stopping;
+
+    private record Child(String name, Process process, Path log, int port) {
+    }
+
+    public LocalRun(Options opt) throws IOException {
+        this.opt = opt;
+        this.out = opt.out();
+        this.work = Files.createDirectories(opt.root().resolve(".fleetdoctor")
+                .resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean demo = false;
+        Path kubeconfig = null;
+        String context = null;
+        String cluster = null;
+        boolean fixed = true;
+        Duration bound = Duration.ofMinutes(4);
+        Path root = Path.of(System.getProperty("fleetdoctor.root", ".")).toAbsolutePath().normalize();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "up" -> demo = false;
+                case "demo" -> demo = true;
+                case "--kubeconfig" -> kubeconfig = Path.of(args[++i]).toAbsolutePath();
+                case "--context" -> context = args[++i];
+                case "--cluster" -> cluster = args[++i];
+                case "--free-ports" -> fixed = false;
+                case "--bound" -> bound = Duration.ofSeconds(Long.parseLong(args[++i]));
+                default -> {
+                    System.err.println("usage: fleetdoctor up|demo [--kubeconfig FILE [--context C] [--cluster ID]]"
+                            + " [--free-ports] [--bound SECONDS]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (demo && kubeconfig != null) {
+            System.err.println("fleetdoctor demo runs against the simulated cluster only; use `up --kubeconfig`");
+            System.exit(2);
+        }
+        LocalRun run = new LocalRun(new Options(demo, root, kubeconfig, context,
+                cluster != null ? cluster : kubeconfig == null ? CLUSTER : clusterIdOf(context), fixed, bound, System.out));
+        Runtime.getRuntime().addShutdownHook(new Thread(run::stop, "fleetdoctor-stop"));
+        int rc;
+        try {
+            rc = run.run();
+        } catch (StepFailed e) {
+            System.out.println();
+            System.out.println("FAILED: " + e.getMessage());
+            run.printLogTails();
+            rc = 1;
+        }
+        System.exit(rc);
+    }
+
+    private static String clusterIdOf(String context) {
+        String id = context == null ? "local" : context.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-")
+                .replaceAll("^[^a-z0-9]+|[^a-z0-9]+$", "");
+        return id.isEmpty() ? "local" : id;
+    }
+
+    /** A step did not happen in time or failed. */
+    public static final class StepFailed extends RuntimeException {
+        public StepFailed(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs until interrupted ({@code up}) or until the incident is fixed ({@code demo}); returns the exit code. */
+    public int run() throws Exception {
+        Instant start = Instant.now();
+        step("starting the embedded Kafka broker and PostgreSQL");
+        SharedInfra infra = SharedInfra.get();
+        say("  kafka     %s", infra.kafka().bootstrapServers());
+        say("  postgres  %s", infra.postgres().jdbcUrl());
+
+        Path kubeconfig = opt.kubeconfig();
+        Path sim = work.resolve("cluster");
+        if (kubeconfig == null) {
+            step("starting the simulated cluster %s (the incident of INCIDENT.md on 3 nodes)", opt.cluster());
+            Files.createDirectories(sim);
+            children.add(spawn("simulator", List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
+                    jar("simulator/target", "fleetdoctor-simulator").toString(), "--dir", sim.toString(),
+                    "--cluster", opt.cluster(), "--restart-every", "5s", "--watch-stdin"), Map.of(), 0, true));
+            await("the simulated cluster is ready", Duration.ofSeconds(90), () -> Files.exists(sim.resolve("ready")));
+            kubeconfig = sim.resolve("kubeconfig");
+        } else {
+            step("watching the real cluster of %s%s as %s (remediation still needs approval)", kubeconfig,
+                    opt.context() == null ? "" : " context " + opt.context(), opt.cluster());
+        }
+
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
+        common.put("QUARKUS_PROFILE", "local");
+        common.put("QUARKUS_LOG_CONSOLE_FORMAT", "%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n");
+        Map<String, String> db = new LinkedHashMap<>(common);
+        db.put("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl());
+        db.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().user());
+        db.put("QUARKUS_DATASOURCE_PASSWORD", infra.postgres().password());
+        Map<String, String> kube = new LinkedHashMap<>();
+        kube.put("KUBECONFIG", kubeconfig.toString());
+        if (opt.context() != null) {
+            kube.put("QUARKUS_KUBERNETES_CLIENT_CONTEXT", opt.context()); // not a Quarkus key: see below
+            kube.put("KUBERNETES_CONTEXT", opt.context());
+        }
+
+        step("starting the services");
+        int analyzerPort = port(8081);
+        int remediatorPort = port(8083);
+        int collectorPort = port(8082);
+        Map<String, String> analyzerEnv = new LinkedHashMap<>(db);
+        analyzerEnv.put("FLEETDOCTOR_ANALYZER_CLUSTER_SEEN_FLUSH", "2s");
+        Child analyzer = service("analyzer", "analyzer-service", analyzerPort, analyzerEnv);
+        Map<String, String> remEnv = new LinkedHashMap<>(db);
+        remEnv.putAll(kube);
+        remEnv.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_VERIFY_WINDOW", "PT20S");
+        remEnv.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_ROLLOUT_TIMEOUT", "PT60S");
+        remEnv.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_POLL", "1s");
+        remEnv.put("FLEETDOCTOR_REMEDIATOR_PUBLIC_URL", "http://localhost:" + remediatorPort);
+        Child remediator = service("remediator", "remediator-service", remediatorPort, remEnv);
+        Map<String, String> watcherEnv = new LinkedHashMap<>(common);
+        watcherEnv.putAll(kube);
+        watcherEnv.put("FLEETDOCTOR_COLLECTOR_MODE", "cluster");
+        watcherEnv.put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", opt.cluster());
+        watcherEnv.put("FLEETDOCTOR_COLLECTOR_HEARTBEAT_INTERVAL", "5s");
+        List<Child> collectors = new ArrayList<>();
+        collectors.add(service("collector", "collector-service", collectorPort, watcherEnv));
+        if (opt.kubeconfig() == null) {
+            for (int i = 0; i < NODES.size(); i++) {
+                String node = NODES.get(i);
+                Map<String, String> env = new LinkedHashMap<>(common);
+                env.put("FLEETDOCTOR_COLLECTOR_MODE", "node");
+                env.put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", opt.cluster());
+                env.put("NODE_NAME", node);
+                env.put("HOST_IP", "192.168.10." + (11 + i));
+                env.put("FLEETDOCTOR_COLLECTOR_PROCFS", sim.resolve("nodes").resolve(node).resolve("proc").toString());
+                env.put("FLEETDOCTOR_COLLECTOR_SYSFS", sim.resolve("nodes").resolve(node).resolve("sys").toString());
+                env.put("FLEETDOCTOR_COLLECTOR_INTERVAL", "2s");
+                env.put("FLEETDOCTOR_COLLECTOR_HEARTBEAT_INTERVAL", "5s");
+                collectors.add(service("agent-" + node, "collector-service", port(8090 + i), env));
+            }
+        } else {
+            say("  (no node agents: with a real cluster they run as the collector DaemonSet on the nodes, see k8s/)");
+        }
+        for (Child c : children) {
+            if (c.port() > 0) {
+                awaitReady(c);
+            }
+        }
+        say("");
+        say("  analyzer    http://localhost:%d/api/incidents   (OpenAPI /q/openapi)", analyzerPort);
+        say("  remediator  http://localhost:%d/ui/   API /api/plans   (users: viewer, approver, approver2, admin;"
+                + " see README)", remediatorPort);
+        say("  collector   http://localhost:%d/q/health   + %d node agents", collectorPort, collectors.size() - 1);
+        say("  logs        %s", work);
+        say("");
+        say("Following the incident (Ctrl-C stops everything)...");
+        return follow(start, analyzer, remediator);
+    }
+
+    /** Polls the analyzer and the remediator and prints each step once. */
+    private int follow(Instant start, Child analyzer, Child remediator) throws Exception {
+        String admin = basic("admin", "admin");
+        String approver = basic("approver", "approver");
+        Map<String, String> incidentStatus = new HashMap<>();
+        Map<String, String> planState = new HashMap<>();
+        Instant detected = null;
+        Instant approved = null;
+        Instant deadline = Instant.now().plus(opt.bound());
+        while (!stopping) {
+            checkAlive();
+            JsonNode incidents = get(analyzer.port(), "/api/incidents?cluster=" + opt.cluster(), null);
+            if (incidents != null) {
+                for (JsonNode i : incidents.path("items")) {
+                    String id = i.path("incidentId").asText();
+                    String status = i.path("status").asText();
+                    if (!status.equals(incidentStatus.put(id, status))) {
+                        if ("open".equals(status) && detected == null) {
+                            detected = Instant.now();
+                        }
+                        step("incident %s %s: %s", id, status, i.path("summary").asText());
+                        if ("open".equals(status)) {
+                            printEvidence(analyzer.port(), id);
+                        }
+                    }
+                }
+            }
+            JsonNode plans = get(remediator.port(), "/api/plans?cluster=" + opt.cluster(), admin);
+            if (plans != null) {
+                for (JsonNode p : plans.path("items").isMissingNode() ? plans : plans.path("items")) {
+                    String id = p.path("planId").asText(p.path("id").asText());
+                    String state = p.path("state").asText();
+                    if (!state.equals(planState.put(id, state))) {
+                        step("plan %s %s", id, state);
+                        if ("PENDING_APPROVAL".equals(state)) {
+                            printPlan(remediator.port(), id, admin);
+                            if (opt.demo()) {
+                                step("approving as the demo approver 'approver'");
+                                int code = post(remediator.port(), "/api/plans/" + id + "/approve",
+                                        "{\"comment\":\"fleetdoctor demo\"}", approver);
+                                if (code / 100 != 2) {
+                                    throw new StepFailed("approval of " + id + " answered HTTP " + code);
+                                }
+                                approved = Instant.now();
+                            } else {
+                                say("    approve:  curl -u approver:approver -X POST -H 'Content-Type: application/json'"
+                                        + " -d '{}' http://localhost:%d/api/plans/%s/approve", remediator.port(), id);
+                                say("    or open   http://localhost:%d/ui/", remediator.port());
+                            }
+                        }
+                        if (opt.demo() && "SUCCEEDED".equals(state)) {
+                            Instant done = Instant.now();
+                            say("");
+                            say("SUMMARY");
+                            say("  system up and incident detected: %s after start", human(Duration.between(start,
+                                    detected == null ? done : detected)));
+                            if (approved != null) {
+                                say("  time to fix (approval → verified): %s", human(Duration.between(approved, done)));
+                            }
+                            say("  total: %s", human(Duration.between(start, done)));
+                            return 0;
+                        }
+                        if (opt.demo() && List.of("FAILED", "ROLLED_BACK", "STALE", "REJECTED", "EXPIRED", "CANCELLED")
+                                .contains(state)) {
+                            throw new StepFailed("plan " + id + " ended " + state);
+                        }
+                    }
+                }
+            }
+            if (opt.demo() && Instant.now().isAfter(deadline)) {
+                throw new StepFailed("no SUCCEEDED plan within " + human(opt.bound()) + " (incidents " + incidentStatus
+                        + ", plans " + planState + ")");
+            }
+            Thread.sleep(1000);
+        }
+        return 0;
+    }
+
+    private void printEvidence(int port, String id) {
+        JsonNode d = get(port, "/api/incidents/" + id, null);
+        if (d == null) {
+            return;
+        }
+        for (JsonNode e : d.path("evidence")) {
+            say("    evidence  %s", e.path("fact").asText());
+        }
+        JsonNode r = d.path("recommendation");
+        if (!r.isMissingNode() && !r.isNull()) {
+            say("    proposal  image %s, iface %s%s", r.path("targetImage").asText("(keep)"), r.path("iface"),
+                    r.path("ifaceRegex").isNull() ? "" : " regex " + r.path("ifaceRegex").asText());
+        }
+    }
+
+    private void printPlan(int port, String id, String auth) {
+        JsonNode p = get(port, "/api/plans/" + id, auth);
+        if (p == null) {
+            return;
+        }
+        String diff = p.path("diff").asText("");
+        for (String line : diff.split("\n")) {
+            if (!line.isBlank()) {
+                say("    %s", line);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ processes
+
+    private Child service(String name, String module, int port, Map<String, String> env) throws IOException {
+        Path app = opt.root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(app)) {
+            throw new StepFailed(app + " is missing: build first (./fleetdoctor build)");
+        }
+        Map<String, String> e = new LinkedHashMap<>(env);
+        e.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        List<String> cmd = List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", app + ":" + watchdogClasses(), "io.fleetdoctor.infra.ParentWatchdog",
+                "io.quarkus.bootstrap.runner.QuarkusEntryPoint");
+        Child c = spawn(name, cmd, e, port, false);
+        children.add(c);
+        say("  %-18s pid %-7d port %d", name, c.process().pid(), port);
+        return c;
+    }
+
+    private Child spawn(String name, List<String> cmd, Map<String, String> env, int port, boolean echo)
+            throws IOException {
+        Path log = work.resolve(name + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE); // closes when we die: the child's watchdog exits
+        Process p;
+        if (echo) {
+            p = pb.start();
+            Thread t = new Thread(() -> copyLines(p, log), name + "-out");
+            t.setDaemon(true);
+            t.start();
+        } else {
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            p = pb.start();
+        }
+        return new Child(name, p, log, port);
+    }
+
+    /** The simulator's lines are part of the story: print them, and keep them in its log. */
+    private void copyLines(Process p, Path log) {
+        try (var r = p.inputReader(StandardCharsets.UTF_8); var w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                w.write(line);
+                w.newLine();
+                w.flush();
+                if (line.startsWith("simulator:")) {
+                    say("%s %s", LocalDateTime.now().format(CLOCK), line);
+                }
+            }
+        } catch (IOException ignored) {
+            // the process ended
+        }
+    }
+
+    private void awaitReady(Child c) {
+        await(c.name() + " is ready", Duration.ofSeconds(180), () -> {
+            if (!c.process().isAlive()) {
+                throw new StepFailed(c.name() + " exited with " + c.process().exitValue() + "; see " + c.log());
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.port()
+                        + "/q/health/ready")).timeout(Duration.ofSeconds(2)).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return r.statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        say("  %-18s ready", c.name());
+    }
+
+    private void checkAlive() {
+        for (Child c : children) {
+            if (!c.process().isAlive() && !stopping) {
+                throw new StepFailed(c.name() + " exited with " + c.process().exitValue() + "; see " + c.log());
+            }
+        }
+    }
+
+    /** Stops the services, then the simulator; the broker and database stop with their own hook. */
+    public synchronized void stop() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        List<Child> reverse = new ArrayList<>(children);
+        java.util.Collections.reverse(reverse);
+        for (Child c : reverse) {
+            c.process().destroy();
+        }
+        for (Child c : reverse) {
+            try {
+                if (!c.process().waitFor(20, TimeUnit.SECONDS)) {
+                    c.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                c.process().destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        out.println("fleetdoctor: stopped " + children.size() + " processes");
+    }
+
+    void printLogTails() {
+        for (Child c : children) {
+            try {
+                List<String> lines = Files.readAllLines(c.log(), StandardCharsets.UTF_8);
+                out.println("---- " + c.name() + " (" + c.log() + ")");
+                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(out::println);
+            } catch (IOException ignored) {
+                // no log yet
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private int port(int preferred) {
+        if (opt.fixedPorts()) {
+            try (var s = new java.net.ServerSocket(preferred, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return preferred;
+            } catch (IOException busy) {
+                int p = Ports.free();
+                say("  port %d is busy, using %d", preferred, p);
+                return p;
+            }
+        }
+        return Ports.free();
+    }
+
+    private Path jar(String dir, String prefix) throws IOException {
+        Path d = opt.root().resolve(dir);
+        try (var s = Files.list(d)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".jar"))
+                    .findFirst().orElseThrow(() -> new StepFailed("no " + prefix + "*.jar in " + d + ": build first"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new StepFailed(d + " is missing: build first (./fleetdoctor build)");
+        }
+    }
+
+    private String watchdogClasses() {
+        return opt.root().resolve("embedded-infra/target/classes").toString();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private JsonNode get(int port, String path, String auth) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(5)).header("Accept", "application/json").GET();
+            if (auth != null) {
+                b.header("Authorization", auth);
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private int post(int port, String path, String body, String auth) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .header("Authorization", auth).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            say("    %s → %d %s", path, r.statusCode(), r.body());
+        }
+        return r.statusCode();
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private void await(String what, Duration timeout, Check check) {
+        Instant end = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(end)) {
+            try {
+                if (check.ok()) {
+                    return;
+                }
+                Thread.sleep(500);
+            } catch (StepFailed e) {
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StepFailed("interrupted while waiting until " + what);
+            } catch (Exception e) {
+                // not yet
+            }
+        }
+        throw new StepFailed("timed out after " + human(timeout) + " waiting until " + what);
+    }
+
+    private void step(String format, Object... args) {
+        say("%s %s", LocalDateTime.now().format(CLOCK), String.format(Locale.ROOT, format, args));
+    }
+
+    private void say(String format, Object... args) {
+        synchronized (out) {
+            out.println(String.format(Locale.ROOT, format, args));
+            out.flush();
+        }
+    }
+
+    private static String human(Duration d) {
+        long s = d.toSeconds();
+        return s >= 60 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s" : s + "s";
+    }
+}

@@ -1,0 +1,58 @@
+package io.fleetdoctor.local;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The end-to-end test: the three services as processes on the embedded Kafka and PostgreSQL, the
+ * simulated cluster, and the incident followed from the first restart to a verified fix, exactly
+ * as {@code ./fleetdoctor demo} runs it.
+ */
+class LocalRunIT {
+
+    @Test
+    void demoFollowsTheIncidentToSucceeded() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                captured.write(b);
+                System.out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                captured.write(b, off, len);
+                System.out.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8);
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        LocalRun run = new LocalRun(new LocalRun.Options(true, root, null, null, LocalRun.CLUSTER, false,
+                Duration.ofMinutes(6), both));
+        int rc;
+        try {
+            rc = run.run();
+        } catch (LocalRun.StepFailed e) {
+            run.printLogTails();
+            throw e;
+        } finally {
+            run.stop();
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, out);
+        assertTrue(out.contains("simulator:"), "the simulated cluster told its story");
+        assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-1: .*--iface=eth0.*"), "incident detected");
+        assertTrue(out.contains("PENDING_APPROVAL"), "plan waited for approval");
+        assertTrue(out.contains("SUCCEEDED"), "plan verified");
+        assertTrue(out.contains("SUMMARY"), "summary printed");
+    }
+}
