@@ -3,12 +3,11 @@ package io.fleetdoctor.simulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Container logs the simulated API server serves on {@code GET .../pods/<pod>/log}: per pod, its
- * containers, each with a current and (after a restart) a previous log. Thread-safe: written by the
- * scenario thread, read by the HTTP server.
+ * containers, each with a current and (after a restart) a previous log. Thread-safe (every method
+ * synchronized): written by the scenario thread, read by the HTTP server's threads.
  */
 public final class LogStore {
 
@@ -16,18 +15,18 @@ public final class LogStore {
     public record ContainerLogs(String current, String previous) {
     }
 
-    private final Map<String, Map<String, ContainerLogs>> pods = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, ContainerLogs>> pods = new java.util.HashMap<>();
 
     private static String key(String namespace, String pod) {
         return namespace + "/" + pod;
     }
 
     /** Registers a pod and its containers (in spec order, so the first is the default container). */
-    public void addPod(String namespace, String pod, Map<String, ContainerLogs> containers) {
+    public synchronized void addPod(String namespace, String pod, Map<String, ContainerLogs> containers) {
         pods.put(key(namespace, pod), new java.util.LinkedHashMap<>(containers));
     }
 
-    public void removePod(String namespace, String pod) {
+    public synchronized void removePod(String namespace, String pod) {
         pods.remove(key(namespace, pod));
     }
 
@@ -48,17 +47,17 @@ public final class LogStore {
         }
     }
 
-    public boolean hasPod(String namespace, String pod) {
+    public synchronized boolean hasPod(String namespace, String pod) {
         return pods.containsKey(key(namespace, pod));
     }
 
     /** The containers of a pod in spec order, empty if unknown. */
-    public List<String> containers(String namespace, String pod) {
+    public synchronized List<String> containers(String namespace, String pod) {
         Map<String, ContainerLogs> c = pods.get(key(namespace, pod));
         return c == null ? List.of() : new ArrayList<>(c.keySet());
     }
 
-    public ContainerLogs get(String namespace, String pod, String container) {
+    public synchronized ContainerLogs get(String namespace, String pod, String container) {
         Map<String, ContainerLogs> c = pods.get(key(namespace, pod));
         return c == null ? null : c.get(container);
     }

@@ -36,6 +36,7 @@ public class KafkaSignalSink implements SignalSink {
     private final Counter failed;
     private final Counter dropped;
     private final AtomicLong lastDropLog = new AtomicLong();
+    private final AtomicLong lastFailLog = new AtomicLong();
 
     @Inject
     public KafkaSignalSink(@Channel("signals") @OnOverflow(OnOverflow.Strategy.BUFFER)
@@ -62,18 +63,26 @@ public class KafkaSignalSink implements SignalSink {
                     },
                     t -> {
                         failed.increment();
-                        LOG.warnf("signal %s not delivered: %s", event.id(), t.getMessage());
+                        if (shouldLog(lastFailLog)) {
+                            LOG.warnf("signal %s not delivered (more failures are only counted for a minute): %s",
+                                    event.id(), t.getMessage());
+                        }
                         return CompletableFuture.completedFuture(null);
                     });
             emitter.send(message);
         } catch (RuntimeException e) {
             // buffer full (long outage) or channel not ready: drop this one, keep sampling
             dropped.increment();
-            long now = System.currentTimeMillis();
-            long last = lastDropLog.get();
-            if (now - last > 60_000 && lastDropLog.compareAndSet(last, now)) {
+            if (shouldLog(lastDropLog)) {
                 LOG.warnf("dropping signals, Kafka is not keeping up: %s", e.toString());
             }
         }
+    }
+
+    /** At most one log line a minute per kind: an outage must not turn into a log flood. */
+    private static boolean shouldLog(AtomicLong last) {
+        long now = System.currentTimeMillis();
+        long before = last.get();
+        return now - before > 60_000 && last.compareAndSet(before, now);
     }
 }
