@@ -201,8 +201,8 @@ public final class LocalRun {
         }
         say("");
         say("  analyzer    http://localhost:%d/api/incidents   (OpenAPI /q/openapi)", analyzerPort);
-        say("  remediator  http://localhost:%d/ui/   API /api/plans   (users: viewer, approver, approver2, admin;"
-                + " see README)", remediatorPort);
+        say("  remediator  http://localhost:%d/ui/   API /api/plans   (demo users: viewer, approver, approver2, admin;"
+                + " password <user>-demo)", remediatorPort);
         say("  collector   http://localhost:%d/q/health   + %d node agents", collectorPort, collectors.size() - 1);
         say("  logs        %s", work);
         say("");
@@ -212,8 +212,8 @@ public final class LocalRun {
 
     /** Polls the analyzer and the remediator and prints each step once. */
     private int follow(Instant start, Child analyzer, Child remediator) throws Exception {
-        String admin = basic("admin", "admin");
-        String approver = basic("approver", "approver");
+        String admin = basic("admin", "admin-demo");
+        String approver = basic("approver", "approver-demo");
         Map<String, String> incidentStatus = new HashMap<>();
         Map<String, String> planState = new HashMap<>();
         Instant detected = null;
@@ -255,7 +255,7 @@ public final class LocalRun {
                                 }
                                 approved = Instant.now();
                             } else {
-                                say("    approve:  curl -u approver:approver -X POST -H 'Content-Type: application/json'"
+                                say("    approve:  curl -u approver:approver-demo -X POST -H 'Content-Type: application/json'"
                                         + " -d '{}' http://localhost:%d/api/plans/%s/approve", remediator.port(), id);
                                 say("    or open   http://localhost:%d/ui/", remediator.port());
                             }
