@@ -7,21 +7,16 @@ import io.fleetdoctor.remediator.plan.PlanTransition;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Every plan transition becomes an {@code io.fleetdoctor.remediation.v1} event on
@@ -35,11 +30,17 @@ public class RemediationPublisher {
     /** Advisory lock key of the relay ("fdremout"). */
     private static final long RELAY_LOCK = 0x6664_7265_6d6f_7574L;
 
+    /** Holds the Kafka emitter; looked up only once messaging is wired (see {@link #onStarted}). */
     @Inject
-    @Channel("remediations")
-    Emitter<byte[]> emitter;
+    Instance<RemediationSender> sender;
     @Inject
     MeterRegistry registry;
+
+    private volatile boolean started;
+
+    void onStarted(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
+        started = true;
+    }
 
     void onTransition(@Observes PlanTransition t) {
         Remediation data = new Remediation(t.planId(), t.incidentId(), t.to().name(),
@@ -59,6 +60,9 @@ public class RemediationPublisher {
     @Scheduled(every = "${fleetdoctor.remediator.execution.poll:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void relay() {
+        if (!started) {
+            return;
+        }
         try {
             QuarkusTransaction.requiringNew().run(this::relayBatch);
         } catch (RuntimeException e) {
@@ -82,25 +86,6 @@ public class RemediationPublisher {
     }
 
     private void send(RemediationOutboxEntry e) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("content-type", CloudEvent.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Message<byte[]> msg = Message.of(e.payload)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(e.cluster).withHeaders(headers).build())
-                .withAck(() -> {
-                    done.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(err -> {
-                    done.completeExceptionally(err);
-                    return CompletableFuture.completedFuture(null);
-                });
-        emitter.send(msg);
-        try {
-            done.get(10, TimeUnit.SECONDS);
-        } catch (Exception ex) {
-            // stop here: later events of the batch must not overtake this one
-            throw new IllegalStateException("event " + e.eventId + " not acknowledged: " + ex.getMessage(), ex);
-        }
+        sender.get().send(e.cluster, e.eventId, e.payload);
     }
 }
