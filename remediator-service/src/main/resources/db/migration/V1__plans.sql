@@ -117,3 +117,14 @@ CREATE TABLE verification_finding (
     fact    TEXT         NOT NULL
 );
 CREATE INDEX verification_finding_plan_idx ON verification_finding (plan_id);
+
+-- Remediation events written in the transaction of their transition, relayed to Kafka in id order.
+CREATE TABLE remediation_outbox (
+    id         BIGSERIAL    PRIMARY KEY,
+    cluster    VARCHAR(63)  NOT NULL,
+    event_id   VARCHAR(200) NOT NULL,
+    payload    BYTEA        NOT NULL,
+    created_at TIMESTAMPTZ  NOT NULL,
+    sent_at    TIMESTAMPTZ
+);
+CREATE INDEX remediation_outbox_unsent_idx ON remediation_outbox (id) WHERE sent_at IS NULL;

@@ -13,6 +13,7 @@ import io.fleetdoctor.remediator.audit.AuditEntry;
 import io.fleetdoctor.remediator.build.SpecJson;
 import io.fleetdoctor.remediator.inventory.InventoryService;
 import io.fleetdoctor.remediator.plan.PlanEntity;
+import io.fleetdoctor.remediator.publish.RemediationOutboxEntry;
 import io.fleetdoctor.remediator.plan.PlanHistoryEntity;
 import io.fleetdoctor.remediator.plan.PlanState;
 import io.fleetdoctor.remediator.support.FakeRolloutController;
@@ -167,6 +168,9 @@ class RemediationFlowTest {
             assertTrue(actions.contains("approver/rest/state:PENDING_APPROVAL->APPROVED"), actions.toString());
             assertTrue(actions.contains("system/system/state:VERIFYING->SUCCEEDED"), actions.toString());
             assertTrue(actions.contains("system/system/apply"), actions.toString());
+            long unsent = QuarkusTransaction.requiringNew().call(() -> RemediationOutboxEntry.count(
+                    "eventId like ?1 and sentAt is null", id + ":%"));
+            assertEquals(0, unsent);
             JsonPath done = plan(id);
             assertEquals(5, done.getList("history").size());
             assertEquals("approver", done.getString("approvalList[0].approver"));
@@ -344,6 +348,23 @@ class RemediationFlowTest {
         assertTrue(plan(id).getString("history[-1].reason").contains("kube-scheduler"), plan(id).prettify());
         assertEquals(SpecJson.hash(seeded.getSpec()),
                 SpecJson.hash(client.apps().daemonSets().inNamespace(ns).withName("kube-flannel-ds").get().getSpec()));
+    }
+
+    @Test
+    void aPlanWhoseDaemonSetIsMissingIsBlocked() {
+        String cluster = unique("missing");
+        String ns = unique("ns-missing"); // nothing seeded there
+        Fixtures.seedNodes(client);
+        publishInventories(cluster, true);
+        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        String id = planOf(cluster);
+        assertTrue(plan(id).getString("plan.blockedReason").contains("not found"), plan(id).prettify());
+        as("approver").contentType(ContentType.JSON).body("{\"iface\":\"eth0\"}").post("/api/plans/" + id + "/approve")
+                .then().statusCode(409).contentType("application/problem+json").body("detail", containsString("blocked"));
+        as("approver").contentType(ContentType.JSON).body("{\"reason\":\"DaemonSet gone\"}")
+                .post("/api/plans/" + id + "/reject").then().statusCode(200).body("state", equalTo("REJECTED"));
+        as("approver").contentType(ContentType.JSON).body("{\"reason\":\"again\"}")
+                .post("/api/plans/" + id + "/reject").then().statusCode(409).contentType("application/problem+json");
     }
 
     @Test

@@ -46,6 +46,7 @@ public class ApprovalService implements ApprovalGate {
             }
             PlanEntity snapshot = QuarkusTransaction.requiringNew().call(() -> load(planId, false));
             requirePending(snapshot);
+            requireNotBlocked(snapshot);
             Decision.Recommendation rec = PlanJson.recommendation(snapshot);
             Map<String, String> kernels = reader.read(snapshot.cluster, rec).nodeKernels();
             rebuilt = reader.rebuild(snapshot.cluster, rec, PlanJson.changes(snapshot), kernels, override);
@@ -61,6 +62,7 @@ public class ApprovalService implements ApprovalGate {
             if (p.expiresAt != null && Instant.now().isAfter(p.expiresAt)) {
                 throw new ApprovalRefusedException(409, "plan " + planId + " has expired");
             }
+            requireNotBlocked(p);
             if (withOverride != null) {
                 p.changesJson = PlanJson.write(withOverride.changes());
                 p.checksJson = PlanJson.write(withOverride.checks());
@@ -134,6 +136,13 @@ public class ApprovalService implements ApprovalGate {
     private static void requirePending(PlanEntity p) {
         if (p.state != PlanState.PENDING_APPROVAL) {
             throw new ApprovalRefusedException(409, "plan " + p.id + " is " + p.state + ", not PENDING_APPROVAL");
+        }
+    }
+
+    /** A failed non-overridable check blocks the plan for good; no override can clear it. */
+    private static void requireNotBlocked(PlanEntity p) {
+        if (p.blockedReason != null) {
+            throw new ApprovalRefusedException(409, "plan is blocked: " + p.blockedReason);
         }
     }
 

@@ -63,8 +63,10 @@ public class ClusterPlanReader {
     public BuiltPlan rebuild(String cluster, Recommendation rec, List<DaemonSetChange> recorded,
                              Map<String, String> nodeKernels, String ifaceOverride) {
         List<FlannelPlanBuilder.LiveDaemonSet> dss = new ArrayList<>();
-        for (DaemonSetChange c : recorded) {
-            dss.add(new FlannelPlanBuilder.LiveDaemonSet(c.namespace(), c.name(), c.resourceVersion(),
+        for (String name : rec.daemonSets()) {
+            DaemonSetChange c = recorded.stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
+            dss.add(c == null ? new FlannelPlanBuilder.LiveDaemonSet(rec.namespace(), name, null, null)
+                    : new FlannelPlanBuilder.LiveDaemonSet(c.namespace(), c.name(), c.resourceVersion(),
                     SpecJson.fromJson(c.before())));
         }
         return builder().build(new FlannelPlanBuilder.Input(rec, dss, nodeKernels, inventories.interfaces(cluster),
