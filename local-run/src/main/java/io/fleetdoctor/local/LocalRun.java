@@ -149,12 +149,11 @@ public final class LocalRun {
         db.put("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl());
         db.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().user());
         db.put("QUARKUS_DATASOURCE_PASSWORD", infra.postgres().password());
+        if (opt.context() != null) {
+            kubeconfig = withCurrentContext(kubeconfig, opt.context());
+        }
         Map<String, String> kube = new LinkedHashMap<>();
         kube.put("KUBECONFIG", kubeconfig.toString());
-        if (opt.context() != null) {
-            kube.put("QUARKUS_KUBERNETES_CLIENT_CONTEXT", opt.context()); // not a Quarkus key: see below
-            kube.put("KUBERNETES_CONTEXT", opt.context());
-        }
 
         step("starting the services");
         int analyzerPort = port(8081);
@@ -208,6 +207,25 @@ public final class LocalRun {
         say("");
         say("Following the incident (Ctrl-C stops everything)...");
         return follow(start, analyzer, remediator);
+    }
+
+    /**
+     * The services take their cluster from KUBECONFIG's current context: a copy of the file with the
+     * chosen context made current, next to the original so relative certificate paths still resolve.
+     */
+    private Path withCurrentContext(Path kubeconfig, String context) throws IOException {
+        String text = Files.readString(kubeconfig, StandardCharsets.UTF_8);
+        if (!text.contains("name: " + context)) {
+            throw new StepFailed("context " + context + " is not in " + kubeconfig);
+        }
+        String line = "current-context: " + context;
+        text = text.matches("(?s).*(^|\\n)current-context:.*") ? text.replaceAll("(?m)^current-context:.*$", line)
+                : text + "\n" + line + "\n";
+        Path dir = Files.isWritable(kubeconfig.getParent()) ? kubeconfig.getParent() : work;
+        Path copy = dir.resolve(".fleetdoctor-kubeconfig-" + context.replaceAll("[^A-Za-z0-9._-]", "_"));
+        Files.writeString(copy, text, StandardCharsets.UTF_8);
+        copy.toFile().deleteOnExit();
+        return copy;
     }
 
     /** Polls the analyzer and the remediator and prints each step once. */
