@@ -26,6 +26,7 @@
     policy: null,
     timer: null,
     generation: 0,     // bumps on every navigation; stale responses are dropped
+    pollSeq: 0,        // bumps on every poll started; only the newest poll schedules the next one
     live: true,        // polling on/off (the user may freeze the view)
     lastKey: {},       // what each section last rendered, to skip identical re-renders
     filter: {state: 'OPEN', cluster: ''},
@@ -329,13 +330,14 @@
 
   async function poll(gen) {
     if (gen !== app.generation || !app.auth) return;
+    const seq = ++app.pollSeq;
     const r = parseRoute();
     try {
       const [policy, data] = await Promise.all([
         api('GET', '/api/policy'),
         r.view === 'plan' ? api('GET', '/api/plans/' + encodeURIComponent(r.id)) : api('GET', '/api/plans?size=200')
       ]);
-      if (gen !== app.generation) return;
+      if (gen !== app.generation || seq !== app.pollSeq) return; // a newer poll renders
       app.policy = policy;
       renderFleet();
       if (r.view === 'plan') renderPlan(data);
@@ -343,11 +345,12 @@
       if ($('banner').dataset.source === 'poll') hideBanner();
       setLive(true, (app.live ? 'live · ' : 'frozen · ') + clock(new Date().toISOString()));
     } catch (e) {
-      if (gen !== app.generation) return;
+      if (gen !== app.generation || seq !== app.pollSeq) return;
       setLive(false, 'update failed · ' + clock(new Date().toISOString()));
       handleError(e, 'refresh');
     }
-    if (gen === app.generation && app.auth && app.live) {
+    if (gen === app.generation && seq === app.pollSeq && app.auth && app.live) {
+      clearTimeout(app.timer);
       app.timer = setTimeout(() => poll(gen), POLL_MS);
     }
   }

@@ -264,6 +264,33 @@ class ApprovalsPageBrowserTest {
     }
 
     @Test
+    void anApproverRejectsWithAReasonAndTheReasonIsRecorded() {
+        String id = pendingPlan("webreject");
+        browser.open(ui + "#/plan/" + id);
+        browser.login("approver2", "approver2-demo");
+        await().atMost(WAIT).until(() -> "PENDING_APPROVAL".equals(planState()) && browser.visible("#reject-btn"));
+        browser.driver.findElement(By.id("reject-btn")).click();
+        await().atMost(WAIT).until(() -> {
+            String t = browser.text("#action-result");
+            return t != null && t.contains("reason is required");
+        });
+        assertEquals("PENDING_APPROVAL", plan(id).getString("plan.state"), "nothing is sent without a reason");
+
+        browser.driver.findElement(By.id("reject-reason")).sendKeys("eth0 is the storage network on these nodes");
+        browser.driver.findElement(By.id("reject-btn")).click();
+        await().atMost(WAIT).until(() -> "REJECTED".equals(planState()));
+        await().atMost(WAIT).until(() -> {
+            String t = browser.text("#history-list li[data-to='REJECTED']");
+            return t != null && t.contains("approver2") && t.contains("storage network");
+        });
+        assertTrue(browser.all("#approve-btn").isEmpty() && browser.all("#reject-btn").isEmpty());
+        JsonPath p = plan(id);
+        assertEquals("REJECTED", p.getString("plan.state"));
+        assertEquals("eth0 is the storage network on these nodes", p.getString("history[-1].reason"));
+        assertEquals("approver2", p.getString("history[-1].actor"));
+    }
+
+    @Test
     void anApprovalFromAStaleViewShowsTheConflict() {
         String id = pendingPlan("webstale");
         browser.open(ui + "#/plan/" + id);

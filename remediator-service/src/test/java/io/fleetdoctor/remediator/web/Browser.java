@@ -50,7 +50,7 @@ final class Browser implements AutoCloseable {
         if (s.length() == 0) {
             return null;
         }
-        return s + "install them with `apt-get install -y chromium chromium-driver` (as .ci/run does), point "
+        return s + "install them with `apt-get install -y chromium chromium-driver` (.ci/run must do so), point "
                 + "-Dfleetdoctor.chromium / -Dfleetdoctor.chromedriver at other binaries, or run with "
                 + "-Dfleetdoctor.browser=skip to skip the browser test deliberately";
     }
