@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs the embedded broker and database for the local run ({@code ./fleetdoctor up}) until the
- * process is stopped. Writes their addresses as {@code KEY=value} lines to the file named by the
+ * Runs the embedded broker and database on their own until the process is stopped, for trying
+ * a single service by hand ({@code ./fleetdoctor up} starts them in-process instead). Writes their addresses as {@code KEY=value} lines to the file named by the
  * first argument, once both are ready, so the launcher can start the services against them.
  */
 public final class InfraMain {
