@@ -133,7 +133,8 @@ public final class LocalRun {
             Files.createDirectories(sim);
             children.add(spawn("simulator", List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
                     jar("simulator/target", "fleetdoctor-simulator").toString(), "--dir", sim.toString(),
-                    "--cluster", opt.cluster(), "--restart-every", "5s", "--watch-stdin"), Map.of(), 0, true));
+                    "--cluster", opt.cluster(), "--restart-every", "5s", "--watch-stdin"), Map.of(), 0,
+                    line -> line.startsWith("simulator:") ? line : null));
             await("the simulated cluster is ready", Duration.ofSeconds(90), () -> Files.exists(sim.resolve("ready")));
             kubeconfig = sim.resolve("kubeconfig");
         } else {
@@ -346,22 +347,40 @@ public final class LocalRun {
         List<String> cmd = List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", app + ":" + watchdogClasses(), "io.fleetdoctor.infra.ParentWatchdog",
                 "io.quarkus.bootstrap.runner.QuarkusEntryPoint");
-        Child c = spawn(name, cmd, e, port, false);
+        Child c = spawn(name, cmd, e, port, "remediator".equals(name) ? LocalRun::slackLine : null);
         children.add(c);
         say("  %-18s pid %-7d port %d", name, c.process().pid(), port);
         return c;
     }
 
-    private Child spawn(String name, List<String> cmd, Map<String, String> env, int port, boolean echo)
-            throws IOException {
+    /** The local Slack sink's log line, shortened to the message text; null for any other line. */
+    static String slackLine(String line) {
+        int sink = line.indexOf("Slack message (no webhook configured");
+        if (sink < 0) {
+            return null;
+        }
+        try {
+            JsonNode msg = JSON.readTree(line.substring(line.indexOf('{', sink)));
+            return "slack: " + msg.path("text").asText();
+        } catch (IOException | StringIndexOutOfBoundsException e) {
+            return "slack: " + line.substring(sink);
+        }
+    }
+
+    /**
+     * Starts a child with its output in its log file; when {@code echo} is given, the lines it maps
+     * to text are also printed (the simulator's story, the local Slack sink's messages).
+     */
+    private Child spawn(String name, List<String> cmd, Map<String, String> env, int port,
+                        java.util.function.Function<String, String> echo) throws IOException {
         Path log = work.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.PIPE); // closes when we die: the child's watchdog exits
         Process p;
-        if (echo) {
+        if (echo != null) {
             p = pb.start();
-            Thread t = new Thread(() -> copyLines(p, log), name + "-out");
+            Thread t = new Thread(() -> copyLines(p, log, echo), name + "-out");
             t.setDaemon(true);
             t.start();
         } else {
@@ -371,16 +390,16 @@ public final class LocalRun {
         return new Child(name, p, log, port);
     }
 
-    /** The simulator's lines are part of the story: print them, and keep them in its log. */
-    private void copyLines(Process p, Path log) {
+    private void copyLines(Process p, Path log, java.util.function.Function<String, String> echo) {
         try (var r = p.inputReader(StandardCharsets.UTF_8); var w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
                 w.write(line);
                 w.newLine();
                 w.flush();
-                if (line.startsWith("simulator:")) {
-                    say("%s %s", LocalDateTime.now().format(CLOCK), line);
+                String shown = echo.apply(line);
+                if (shown != null) {
+                    say("%s %s", LocalDateTime.now().format(CLOCK), shown);
                 }
             }
         } catch (IOException ignored) {

@@ -52,6 +52,7 @@ class LocalRunIT {
         assertTrue(out.contains("simulator:"), "the simulated cluster told its story");
         assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-1: .*--iface=eth0.*"), "incident detected");
         assertTrue(out.contains("PENDING_APPROVAL"), "plan waited for approval");
+        assertTrue(out.contains("slack: Plan awaiting approval on demo-1"), "the local Slack sink printed the message");
         assertTrue(out.contains("SUCCEEDED"), "plan verified");
         assertTrue(out.contains("SUMMARY"), "summary printed");
     }
