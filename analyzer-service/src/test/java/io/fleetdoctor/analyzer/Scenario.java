@@ -166,7 +166,7 @@ public final class Scenario {
     /** An engine with the default configuration plus the given properties. */
     public static AnalyzerEngine engine(Map<String, String> properties) {
         try {
-            return new RuleRegistry(ReplayMain.config(null, properties)).engine();
+            return ReplayMain.registry(null, properties).engine();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -10,7 +10,7 @@ import io.fleetdoctor.events.Remediation;
 import io.fleetdoctor.events.Topics;
 import io.fleetdoctor.infra.InfraTestResource;
 import io.fleetdoctor.remediator.audit.AuditEntry;
-import io.fleetdoctor.remediator.build.SpecJson;
+import io.fleetdoctor.playbook.fix.SpecJson;
 import io.fleetdoctor.remediator.inventory.InventoryService;
 import io.fleetdoctor.remediator.plan.PlanEntity;
 import io.fleetdoctor.remediator.publish.RemediationOutboxEntry;

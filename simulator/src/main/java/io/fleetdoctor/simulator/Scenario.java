@@ -1,5 +1,7 @@
 package io.fleetdoctor.simulator;
 
+import io.fleetdoctor.playbooks.flannel.FlannelSpec;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -52,7 +54,7 @@ public final class Scenario {
     private int rollouts;
     private final List<NodeTree> pending = new ArrayList<>();
     private DaemonSet rolloutDs;
-    private FlannelBinding rolloutBinding;
+    private FlannelSpec rolloutBinding;
     private int rolloutUpdated;
     private int rolloutBroken;
     private boolean rolloutFixed;
@@ -111,7 +113,7 @@ public final class Scenario {
         daemonSetNamespace = ns(ds);
         ds.setStatus(null);
         DaemonSet created = client.apps().daemonSets().inNamespace(daemonSetNamespace).resource(ds).create();
-        FlannelBinding b = FlannelBinding.of(created);
+        FlannelSpec b = FlannelSpec.of(created);
         for (NodeTree t : trees) {
             createFlannelPod(created, b, t, ClusterObjects.suffix(t.node() + "/0"),
                     b.chooseInterface(interfaces(t), "eth1"), Instant.ofEpochMilli(boot).plusSeconds(390));
@@ -141,7 +143,7 @@ public final class Scenario {
         }
     }
 
-    private void createFlannelPod(DaemonSet ds, FlannelBinding b, NodeTree t, String suffix, String chosen,
+    private void createFlannelPod(DaemonSet ds, FlannelSpec b, NodeTree t, String suffix, String chosen,
                                   Instant started) {
         Pod pod = ClusterObjects.flannelPod(ds, t, suffix, b.container(), chosen, started);
         createWithStatus(pod);
@@ -213,7 +215,7 @@ public final class Scenario {
         seenTemplate = template;
         seenGeneration = ds.getMetadata().getGeneration();
         rollouts++;
-        FlannelBinding b = FlannelBinding.of(ds);
+        FlannelSpec b = FlannelSpec.of(ds);
         if (b == null) {
             out.accept("flannel DaemonSet has no containers; ignored");
             pending.clear();
@@ -234,7 +236,7 @@ public final class Scenario {
 
     private void stepRollout() {
         NodeTree t = pending.remove(0);
-        FlannelBinding b = rolloutBinding;
+        FlannelSpec b = rolloutBinding;
         Instant now = Instant.now();
         String oldPod = flannelPods.remove(t.node());
         if (oldPod != null) {
@@ -247,13 +249,13 @@ public final class Scenario {
         }
         String chosen = b.chooseInterface(interfaces(t), "eth1");
         rolloutChoices.add(t.node() + ":" + (chosen == null ? "none" : chosen));
-        boolean nodeFixed = b.fixes(chosen);
+        boolean nodeFixed = fixes(b, chosen);
         rolloutFixed &= nodeFixed;
         if (chosen == null) {
             rolloutBroken++;
         }
         try {
-            t.restartFlanneld(b.args(), chosen != null && !nodeFixed, now.toEpochMilli());
+            t.restartFlanneld(b.tokens(), chosen != null && !nodeFixed, now.toEpochMilli());
             if (chosen == null) {
                 t.setFlanneldIncident(false); // flanneld exits at once: no IO, no pod network
             }
@@ -434,7 +436,15 @@ public final class Scenario {
         return sb.toString();
     }
 
-    String flanneldLog(NodeTree t, String chosen, FlannelBinding b, Instant started) {
+    /** The simulated incident ends on a node when flanneld runs another version than the bad one, bound to eth0. */
+    static boolean fixes(FlannelSpec b, String chosen) {
+        return "eth0".equals(chosen) && b.version() != null && !BAD_VERSION.equals(b.version());
+    }
+
+    /** The flannel version of the incident (the fixture's). */
+    static final String BAD_VERSION = "v0.13.1-rc1";
+
+    String flanneldLog(NodeTree t, String chosen, FlannelSpec b, Instant started) {
         if (chosen == null) {
             return retime("E0101 00:00:00.000000       1 main.go:289] Failed to find interface to use that matches "
                     + "the interfaces and/or regexes provided", started) + "\n";

@@ -1,7 +1,7 @@
 package io.fleetdoctor.analyzer.engine;
 
-import io.fleetdoctor.analyzer.rules.Finding;
-import io.fleetdoctor.analyzer.rules.Rule;
+import io.fleetdoctor.playbook.Finding;
+import io.fleetdoctor.playbook.Rule;
 import io.fleetdoctor.analyzer.window.ClusterState;
 import io.fleetdoctor.analyzer.window.WindowSettings;
 import io.fleetdoctor.events.CloudEvent;

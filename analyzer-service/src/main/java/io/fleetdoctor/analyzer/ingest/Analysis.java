@@ -50,7 +50,7 @@ public class Analysis {
 
     @Inject
     public Analysis(AnalyzerConfig config, MeterRegistry registry) {
-        this.engine = new RuleRegistry(config).engine();
+        this.engine = new RuleRegistry(config, org.eclipse.microprofile.config.ConfigProvider.getConfig()).engine();
         for (EventType t : EventType.values()) {
             if (t.isSignal()) {
                 consumed.put(t, Counter.builder("fleetdoctor.signals.consumed").tag("type", t.id())

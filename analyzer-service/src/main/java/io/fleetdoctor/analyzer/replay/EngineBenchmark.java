@@ -121,7 +121,7 @@ public final class EngineBenchmark {
     }
 
     private static AnalyzerEngine engine() throws IOException {
-        return new RuleRegistry(ReplayMain.config(null, Map.of())).engine();
+        return ReplayMain.registry(null, Map.of()).engine();
     }
 
     private static void report(boolean print, String what, int n, long t0, long sink) {

@@ -60,7 +60,7 @@ public final class ReplayMain {
         }
         AnalyzerEngine engine;
         try {
-            engine = new RuleRegistry(config(configFile, java.util.Map.of())).engine();
+            engine = registry(configFile, java.util.Map.of()).engine();
         } catch (RuntimeException e) {
             err.println("replay: bad configuration: " + e.getMessage());
             return 2;
@@ -101,7 +101,7 @@ public final class ReplayMain {
      * The analyzer's configuration outside Quarkus: application.properties from the class path,
      * then the file, then the given properties. Durations take Quarkus's forms ({@code 30m}, {@code 60s}).
      */
-    public static AnalyzerConfig config(Path overrides, java.util.Map<String, String> properties) throws IOException {
+    public static RuleRegistry registry(Path overrides, java.util.Map<String, String> properties) throws IOException {
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().addDefaultSources().withMapping(AnalyzerConfig.class)
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withSources(new io.smallrye.config.common.MapBackedConfigSource("test", properties, 600) {
@@ -114,6 +114,6 @@ public final class ReplayMain {
             b.withSources(new PropertiesConfigSource(overrides.toUri().toURL(), 500));
         }
         SmallRyeConfig c = b.build();
-        return c.getConfigMapping(AnalyzerConfig.class);
+        return new RuleRegistry(c.getConfigMapping(AnalyzerConfig.class), c);
     }
 }

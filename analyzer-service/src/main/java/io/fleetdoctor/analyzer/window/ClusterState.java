@@ -1,6 +1,6 @@
 package io.fleetdoctor.analyzer.window;
 
-import io.fleetdoctor.analyzer.rules.ClusterView;
+import io.fleetdoctor.playbook.ClusterView;
 import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.ContainerLog;
 import io.fleetdoctor.events.FlannelConfig;
@@ -27,8 +27,6 @@ import java.util.TreeMap;
  * Not thread-safe: the engine serialises access per cluster.
  */
 public final class ClusterState implements ClusterView {
-    /** flanneld's log line naming the interface it uses (flannel main.go). */
-    static final String IFACE_CHOICE = "Using interface with name";
     private static final int MAX_LOGS = 32;
     private static final int MAX_LOG_LINES = 50;
     private static final int RECENT_IDS = 512;
@@ -128,15 +126,22 @@ public final class ClusterState implements ClusterView {
 
     private void applyLog(String id, Instant time, ContainerLog l) {
         List<String> lines = l.lines();
-        if (!l.previous()) {
-            for (int i = lines.size() - 1; i >= 0; i--) {
-                if (lines.get(i).contains(IFACE_CHOICE) && l.node() != null) {
-                    NodeState ns = node(l.node());
-                    if (ns.interfaceChoice == null || !ns.interfaceChoice.time().isAfter(time)) {
-                        ns.interfaceChoice = new Log(id, time, l.pod(), l.container(), l.node(), false,
-                                List.of(lines.get(i)));
+        if (!l.previous() && l.node() != null && !settings.logMarkers().isEmpty()) {
+            List<String> marked = new ArrayList<>();
+            for (String line : lines) {
+                for (String m : settings.logMarkers()) {
+                    if (line.contains(m)) {
+                        marked.add(line);
+                        break;
                     }
-                    break;
+                }
+            }
+            if (!marked.isEmpty()) {
+                NodeState ns = node(l.node());
+                Log old = ns.startupLines.get(l.container());
+                if (old == null || !old.time().isAfter(time)) {
+                    ns.startupLines.put(l.container(), new Log(id, time, l.pod(), l.container(), l.node(), false,
+                            List.copyOf(marked.subList(Math.max(0, marked.size() - MAX_LOG_LINES), marked.size()))));
                 }
             }
         }
@@ -208,9 +213,14 @@ public final class ClusterState implements ClusterView {
     }
 
     @Override
-    public Log flannelInterfaceChoice(String node) {
+    public List<Log> startupLines(String node) {
         NodeState ns = nodes.get(node);
-        return ns == null ? null : ns.interfaceChoice;
+        if (ns == null || ns.startupLines.isEmpty()) {
+            return List.of();
+        }
+        List<Log> out = new ArrayList<>(ns.startupLines.values());
+        out.sort((a, b) -> b.time().compareTo(a.time()));
+        return out;
     }
 
     @Override

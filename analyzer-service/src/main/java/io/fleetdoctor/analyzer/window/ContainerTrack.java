@@ -1,6 +1,6 @@
 package io.fleetdoctor.analyzer.window;
 
-import io.fleetdoctor.analyzer.rules.ClusterView.RestartIncrease;
+import io.fleetdoctor.playbook.ClusterView.RestartIncrease;
 import io.fleetdoctor.events.PodRestart;
 
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.fleetdoctor.analyzer.window;
 
-import io.fleetdoctor.analyzer.rules.ClusterView;
+import io.fleetdoctor.playbook.ClusterView;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * What the window keeps of one node: the newest inventory, the newest sample of a watched process,
  * a bounded ring of spike samples (only samples at or above the threshold, so old spikes stay
- * countable within the window without keeping every sample), and flanneld's interface choice.
+ * countable within the window without keeping every sample), and the marked lines of each
+ * container's newest startup log.
  */
 final class NodeState {
     private final long[] spikeTimes;
@@ -21,7 +22,8 @@ final class NodeState {
 
     ClusterView.Inventory inventory;
     ClusterView.IoSample lastIo;
-    ClusterView.Log interfaceChoice;
+    /** container → marked lines of its newest startup log. */
+    final java.util.TreeMap<String, ClusterView.Log> startupLines = new java.util.TreeMap<>();
 
     NodeState(int ringCapacity) {
         spikeTimes = new long[ringCapacity];

@@ -3,6 +3,7 @@ package io.fleetdoctor.analyzer.rules;
 import io.fleetdoctor.analyzer.Scenario;
 import io.fleetdoctor.analyzer.engine.EngineOutput;
 import io.fleetdoctor.events.Decision;
+import io.fleetdoctor.playbooks.flannel.FlannelIfaceRule;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -165,7 +166,7 @@ class FlannelIfaceRuleTest {
 
         Scenario el7 = Scenario.incident("el7");
         List<EngineOutput> out = Scenario.published(el7.run(Scenario.engine(Map.of(
-                "fleetdoctor.analyzer.flannel-iface.known-good-version", "v0.18.0"))));
+                "fleetdoctor.playbooks.flannel.known-good-version", "v0.18.0"))));
         Decision d = out.get(0).decision();
         assertNull(d.recommendation().targetImage(), "v0.18.0 breaks EL7 kernels 3.10");
         assertTrue(d.evidence().stream().anyMatch(e -> e.fact().contains("known to break kernel 3.10")));
@@ -186,7 +187,7 @@ class FlannelIfaceRuleTest {
 
     @org.junit.jupiter.api.Test
     void perClusterOverridesApplyToThatClusterOnly() {
-        Map<String, String> props = Map.of("fleetdoctor.analyzer.clusters.strict.flannel-iface.min-restarts", "5");
+        Map<String, String> props = Map.of("fleetdoctor.playbooks.flannel.clusters.strict.min-restarts", "5");
         assertEquals(List.of(), Scenario.published(Scenario.incident("strict").run(Scenario.engine(props))));
         assertEquals(1, Scenario.published(Scenario.incident("other").run(Scenario.engine(props))).size());
     }

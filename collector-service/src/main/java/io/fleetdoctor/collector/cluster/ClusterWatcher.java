@@ -15,6 +15,7 @@ import io.fleetdoctor.events.ContainerLog;
 import io.fleetdoctor.events.FlannelConfig;
 import io.fleetdoctor.events.Heartbeat;
 import io.fleetdoctor.events.PodRestart;
+import io.fleetdoctor.playbooks.flannel.FlannelSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -54,6 +55,7 @@ public class ClusterWatcher {
     private String cluster;
     private String source;
     private SharedIndexInformer<Pod> podInformer;
+    private final List<SharedIndexInformer<Pod>> flannelPodInformers = new java.util.ArrayList<>();
     private SharedIndexInformer<DaemonSet> dsInformer;
     private ExecutorService logFetcher;
     private ScheduledExecutorService heartbeat;
@@ -76,6 +78,18 @@ public class ClusterWatcher {
             LOG.warnf("control-plane pod watch failed (%s), re-listing", t.toString());
             return true; // keep retrying
         });
+        // flannel pods in any namespace (kube-system in old manifests, kube-flannel since v0.20): their
+        // restarts, e.g. OOMKilled, are signals of their own
+        for (Map.Entry<String, String> label : FlannelSpec.POD_LABELS.entrySet()) {
+            SharedIndexInformer<Pod> inf = client.pods().inAnyNamespace().withLabel(label.getKey(), label.getValue())
+                    .runnableInformer(resync);
+            inf.addEventHandler(new PodHandler());
+            inf.exceptionHandler((started, t) -> {
+                LOG.warnf("flannel pod watch failed (%s), re-listing", t.toString());
+                return true;
+            });
+            flannelPodInformers.add(inf);
+        }
         dsInformer = client.apps().daemonSets().inAnyNamespace().runnableInformer(resync);
         dsInformer.addEventHandler(new DaemonSetHandler());
         dsInformer.exceptionHandler((started, t) -> {
@@ -83,6 +97,7 @@ public class ClusterWatcher {
             return true;
         });
         podInformer.start();
+        flannelPodInformers.forEach(SharedIndexInformer::start);
         dsInformer.start().thenRun(() -> logFetcher.execute(this::sendFlanneldStartLogs));
 
         long hb = config.heartbeatInterval().toMillis();
@@ -96,6 +111,7 @@ public class ClusterWatcher {
         if (podInformer != null) {
             podInformer.stop();
         }
+        flannelPodInformers.forEach(SharedIndexInformer::stop);
         if (dsInformer != null) {
             dsInformer.stop();
         }
@@ -130,7 +146,7 @@ public class ClusterWatcher {
 
     void observe(Pod pod) {
         try {
-            if (!ControlPlanePods.isControlPlane(pod)) {
+            if (!ControlPlanePods.isControlPlane(pod) && !FlannelSpec.isFlannelPod(pod)) {
                 return;
             }
             String uid = pod.getMetadata().getUid();
@@ -174,10 +190,10 @@ public class ClusterWatcher {
 
     void observe(DaemonSet ds) {
         try {
-            if (!FlannelDaemonSets.isFlannel(ds)) {
+            if (!FlannelSpec.isFlannel(ds)) {
                 return;
             }
-            FlannelConfig fc = FlannelDaemonSets.toConfig(ds);
+            FlannelConfig fc = FlannelSpec.toConfig(ds);
             if (fc == null) {
                 return;
             }
@@ -198,10 +214,10 @@ public class ClusterWatcher {
     void sendFlanneldStartLogs() {
         for (DaemonSet ds : dsInformer.getStore().list()) {
             try {
-                if (!FlannelDaemonSets.isFlannel(ds)) {
+                if (!FlannelSpec.isFlannel(ds)) {
                     continue;
                 }
-                Container c = FlannelDaemonSets.flanneldContainer(ds);
+                Container c = FlannelSpec.flanneldContainer(ds);
                 if (c == null || ds.getSpec().getSelector() == null
                         || ds.getSpec().getSelector().getMatchLabels() == null) {
                     continue;

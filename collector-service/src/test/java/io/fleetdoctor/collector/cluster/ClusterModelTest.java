@@ -1,5 +1,6 @@
 package io.fleetdoctor.collector.cluster;
 
+import io.fleetdoctor.playbooks.flannel.FlannelSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -90,8 +91,8 @@ class ClusterModelTest {
     void flannelDetectionAndConfig() {
         DaemonSet helm = ds("kube-flannel-ds", Map.of("app", "flannel"), "ghcr.io/flannel-io/flannel:v0.26.1",
                 List.of("/opt/bin/flanneld", "--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), List.of());
-        assertTrue(FlannelDaemonSets.isFlannel(helm));
-        FlannelConfig fc = FlannelDaemonSets.toConfig(helm);
+        assertTrue(FlannelSpec.isFlannel(helm));
+        FlannelConfig fc = FlannelSpec.toConfig(helm);
         assertEquals("kube-flannel", fc.container(), "the container that runs flanneld, not the sidecar");
         assertEquals("v0.26.1", fc.version());
         assertEquals(List.of("/opt/bin/flanneld", "--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), fc.command());
@@ -102,13 +103,13 @@ class ClusterModelTest {
 
         DaemonSet unlabelled = ds("net-agent", Map.of(), "registry.local:5000/flannel:v0.11.0-amd64",
                 List.of("/opt/bin/flanneld"), List.of("--ip-masq"));
-        assertTrue(FlannelDaemonSets.isFlannel(unlabelled), "found by the flanneld command");
-        assertEquals("v0.11.0-amd64", FlannelDaemonSets.toConfig(unlabelled).version());
+        assertTrue(FlannelSpec.isFlannel(unlabelled), "found by the flanneld command");
+        assertEquals("v0.11.0-amd64", FlannelSpec.toConfig(unlabelled).version());
 
         DaemonSet other = ds("kube-proxy", Map.of("k8s-app", "kube-proxy"), "k8s.gcr.io/kube-proxy:v1.19.6",
                 List.of("/usr/local/bin/kube-proxy"), List.of());
-        assertFalse(FlannelDaemonSets.isFlannel(other));
-        assertTrue(FlannelDaemonSets.isFlannel(ds("x", Map.of("k8s-app", "flannel"), "img", List.of(), List.of())));
+        assertFalse(FlannelSpec.isFlannel(other));
+        assertTrue(FlannelSpec.isFlannel(ds("x", Map.of("k8s-app", "flannel"), "img", List.of(), List.of())));
     }
 
     @ParameterizedTest
@@ -119,7 +120,7 @@ class ClusterModelTest {
             "flannel@sha256:abcd, -",
             "docker.io/flannel/flannel:v0.22.0@sha256:abcd, v0.22.0"})
     void imageTag(String image, String tag) {
-        assertEquals(tag, FlannelDaemonSets.version(image));
+        assertEquals(tag, io.fleetdoctor.playbooks.flannel.ImageRef.tag(image));
     }
 
     @Test

@@ -56,8 +56,11 @@ class ClusterWatcherTest {
                 assertEquals(CLUSTER, e.cluster());
                 assertEquals("/clusters/it-collector/collector", e.source());
             }
-            assertTrue(topic.seen().stream().noneMatch(e -> e.type() == EventType.POD_RESTART
-                    && e.as(PodRestart.class).data().pod().startsWith("kube-flannel")), "flannel is not control plane");
+            // flannel pods are watched too (their OOM kills are a playbook's signal), never as control plane
+            PodRestart flannel = topic.awaitSignal("baseline of a flannel pod", e -> e.type() == EventType.POD_RESTART
+                    && e.as(PodRestart.class).data().pod().startsWith("kube-flannel")).as(PodRestart.class).data();
+            assertFalse(flannel.controlPlane(), "flannel is not control plane");
+            assertEquals("kube-flannel-ds", flannel.component(), "the owning DaemonSet");
 
             FlannelConfig fc = topic.awaitSignal("flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG)
                     .as(FlannelConfig.class).data();

@@ -1,7 +1,7 @@
 package io.fleetdoctor.remediator.api;
 
 import io.fleetdoctor.remediator.approval.ApprovalEntity;
-import io.fleetdoctor.remediator.build.DaemonSetChange;
+import io.fleetdoctor.playbook.fix.DaemonSetChange;
 import io.fleetdoctor.remediator.plan.PlanEntity;
 import io.fleetdoctor.remediator.plan.PlanHistoryEntity;
 import io.fleetdoctor.remediator.plan.PlanJson;

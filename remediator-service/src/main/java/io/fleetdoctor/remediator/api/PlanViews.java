@@ -1,7 +1,7 @@
 package io.fleetdoctor.remediator.api;
 
 import io.fleetdoctor.events.Decision;
-import io.fleetdoctor.remediator.build.PlanCheck;
+import io.fleetdoctor.playbook.fix.PlanCheck;
 
 import java.time.Instant;
 import java.util.List;

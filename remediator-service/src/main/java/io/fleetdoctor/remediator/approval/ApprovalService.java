@@ -2,10 +2,9 @@ package io.fleetdoctor.remediator.approval;
 
 import io.fleetdoctor.events.Decision;
 import io.fleetdoctor.remediator.audit.AuditLog;
-import io.fleetdoctor.remediator.build.BuiltPlan;
+import io.fleetdoctor.playbook.fix.BuiltPlan;
 import io.fleetdoctor.remediator.build.ClusterPlanReader;
-import io.fleetdoctor.remediator.build.FlannelPlanBuilder;
-import io.fleetdoctor.remediator.build.SpecJson;
+import io.fleetdoctor.playbook.fix.SpecJson;
 import io.fleetdoctor.remediator.plan.PlanEntity;
 import io.fleetdoctor.remediator.plan.PlanJson;
 import io.fleetdoctor.remediator.plan.PlanState;
@@ -39,15 +38,15 @@ public class ApprovalService implements ApprovalGate {
         BuiltPlan rebuilt = null;
         String override = ifaceOverride == null || ifaceOverride.isBlank() ? null : ifaceOverride.trim();
         if (override != null) {
+            PlanEntity snapshot = QuarkusTransaction.requiringNew().call(() -> load(planId, false));
+            Decision.Recommendation rec = PlanJson.recommendation(snapshot);
             try {
-                FlannelPlanBuilder.parseOverride(override);
+                reader.builder(snapshot.cluster, rec).validateOverride(override);
             } catch (IllegalArgumentException e) {
                 throw new ApprovalRefusedException(400, e.getMessage());
             }
-            PlanEntity snapshot = QuarkusTransaction.requiringNew().call(() -> load(planId, false));
             requirePending(snapshot);
             requireNotBlocked(snapshot);
-            Decision.Recommendation rec = PlanJson.recommendation(snapshot);
             Map<String, String> kernels = reader.read(snapshot.cluster, rec).nodeKernels();
             rebuilt = reader.rebuild(snapshot.cluster, rec, PlanJson.changes(snapshot), kernels, override);
             if (rebuilt.needsOverride()) {

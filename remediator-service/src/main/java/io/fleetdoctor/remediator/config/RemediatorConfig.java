@@ -4,7 +4,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,8 +14,6 @@ public interface RemediatorConfig {
     Policy policy();
 
     Execution execution();
-
-    Flannel flannel();
 
     /** Cluster id → kubeconfig context; a cluster not listed uses the injected (default) client. */
     Map<String, String> kubeContexts();
@@ -67,26 +64,5 @@ public interface RemediatorConfig {
 
         @WithDefault("PT10M")
         Duration verifyWindow();
-
-        /** flanneld read+write above this (bytes/s) during verification counts as a bad sample. */
-        @WithDefault("10485760")
-        double flanneldIoThreshold();
-
-        /** Bad flanneld IO samples during the window that fail verification. */
-        @WithDefault("2")
-        int flanneldIoSamples();
-    }
-
-    interface Flannel {
-        /** Image tags known to be bad (pinned away from). */
-        @WithDefault("v0.13.1-rc1")
-        List<String> knownBad();
-
-        @WithDefault("v0.13.0")
-        String knownGood();
-
-        /** {@code <tag>@<kernel prefix>}: this tag breaks flannel on nodes with that kernel. */
-        @WithDefault("v0.18.0@3.10.")
-        List<String> kernelBreaks();
     }
 }

@@ -3,9 +3,9 @@ package io.fleetdoctor.remediator.decision;
 import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.Decision;
 import io.fleetdoctor.remediator.audit.AuditLog;
-import io.fleetdoctor.remediator.build.BuiltPlan;
+import io.fleetdoctor.playbook.fix.BuiltPlan;
 import io.fleetdoctor.remediator.build.ClusterPlanReader;
-import io.fleetdoctor.remediator.build.PlanCheck;
+import io.fleetdoctor.playbook.fix.PlanCheck;
 import io.fleetdoctor.remediator.config.RemediatorConfig;
 import io.fleetdoctor.remediator.plan.PlanEntity;
 import io.fleetdoctor.remediator.plan.PlanJson;
@@ -42,13 +42,14 @@ public class DecisionService {
     AuditLog audit;
     @Inject
     RemediatorConfig config;
+    @Inject
+    io.fleetdoctor.remediator.playbook.PlaybookHost playbooks;
 
     public enum Outcome { DUPLICATE, IGNORED, CREATED, REFRESHED, CANCELLED, RESOLVED_VERIFYING, NO_PLAN }
 
     public Outcome handle(CloudEvent<Decision> event) {
         Decision d = event.data();
-        boolean fix = d.recommendation() != null
-                && Decision.Recommendation.FLANNEL_IFACE_FIX.equals(d.recommendation().action());
+        boolean fix = d.recommendation() != null && playbooks.forAction(d.recommendation().action()).isPresent();
         boolean needsNewPlan = QuarkusTransaction.requiringNew().call(() -> {
             if (ProcessedEvent.findById(event.id()) != null) {
                 return false;
@@ -145,7 +146,7 @@ public class DecisionService {
             p.needsOverride = false;
             p.blockedReason = "cannot read cluster: " + buildError;
         }
-        p.diffHash = io.fleetdoctor.remediator.build.SpecJson.sha256(p.diff);
+        p.diffHash = io.fleetdoctor.playbook.fix.SpecJson.sha256(p.diff);
         p.approvalsRequired = policy.approvalsFor(p.cluster);
         Instant now = Instant.now();
         p.createdAt = now;

@@ -3,8 +3,8 @@ package io.fleetdoctor.remediator.execution;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fleetdoctor.remediator.build.DaemonSetChange;
-import io.fleetdoctor.remediator.build.SpecJson;
+import io.fleetdoctor.playbook.fix.DaemonSetChange;
+import io.fleetdoctor.playbook.fix.SpecJson;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package io.fleetdoctor.remediator.execution;
 
 import io.fleetdoctor.remediator.audit.AuditLog;
-import io.fleetdoctor.remediator.build.DaemonSetChange;
+import io.fleetdoctor.playbook.fix.DaemonSetChange;
 import io.fleetdoctor.remediator.cluster.ClusterClients;
 import io.fleetdoctor.remediator.config.RemediatorConfig;
 import io.fleetdoctor.remediator.plan.PlanEntity;
@@ -39,6 +39,8 @@ public class PlanExecutor {
     RemediatorConfig config;
     @Inject
     MeterRegistry registry;
+    @Inject
+    VerificationWatcher watcher;
 
     public void execute(String planId) {
         PlanEntity plan = QuarkusTransaction.requiringNew().call(() -> PlanEntity.<PlanEntity>findById(planId));
@@ -121,7 +123,7 @@ public class PlanExecutor {
                     if (!cluster.atSpec(c, c.after())) {
                         problem = c.namespace() + "/" + c.name() + " no longer has the remediated spec";
                     } else if (!cluster.rolledOut(c)) {
-                        problem = "flannel pods of " + c.namespace() + "/" + c.name() + " not all updated and ready";
+                        problem = "pods of " + c.namespace() + "/" + c.name() + " not all updated and ready";
                     }
                 }
             } catch (RuntimeException e) {
@@ -129,8 +131,7 @@ public class PlanExecutor {
             }
         }
         if (problem == null) {
-            finish(planId, PlanState.SUCCEEDED, "verified: flannel pods ready, no new control-plane restarts, "
-                    + "flanneld IO under threshold");
+            finish(planId, PlanState.SUCCEEDED, watcher.successText(plan));
         } else {
             rollback(planId, plan.cluster, changes, problem);
         }

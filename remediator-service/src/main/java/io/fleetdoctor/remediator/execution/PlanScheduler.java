@@ -52,7 +52,7 @@ public class PlanScheduler {
         try {
             expire();
             for (PlanEntity p : startApproved()) {
-                watcher.register(p.cluster, p.id, p.executionStartedAt);
+                watcher.register(p);
                 submit(p.id, () -> executor.execute(p.id));
             }
             verify();

@@ -10,19 +10,16 @@ import jakarta.persistence.Table;
 
 import java.time.Instant;
 
-/** A fact seen during a plan's verification window that fails the verification. */
+/** A strike of the plan's playbook against its fix, seen from the start of execution. */
 @Entity
 @Table(name = "verification_finding")
 public class VerificationFinding extends PanacheEntityBase {
-    public static final String RESTART = "control-plane-restart";
-    public static final String FLANNELD_IO = "flanneld-io";
-
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
     @Column(name = "plan_id")
     public String planId;
-    /** {@link #RESTART} or {@link #FLANNELD_IO}. */
+    /** The playbook's strike kind, e.g. {@code control-plane-restart}. */
     public String kind;
     public Instant at;
     public String fact;

@@ -1,10 +1,9 @@
 package io.fleetdoctor.remediator.execution;
 
 import io.fleetdoctor.events.CloudEvent;
-import io.fleetdoctor.events.PodRestart;
-import io.fleetdoctor.events.ProcessIo;
-import io.fleetdoctor.remediator.config.RemediatorConfig;
+import io.fleetdoctor.playbook.Verification;
 import io.fleetdoctor.remediator.plan.PlanEntity;
+import io.fleetdoctor.remediator.playbook.PlaybookHost;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,63 +12,56 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Watches the signals of clusters with a plan executing or verifying and records, with their event
- * time, the facts that can fail a verification: a control-plane restart, a flanneld IO sample over
- * the threshold. The scheduler judges them against the verification window. Signals of other
- * clusters cost one map lookup and nothing else.
+ * time, the strikes the plan's playbook sees against its fix. The scheduler asks the playbook to judge
+ * the strikes of the verification window. Signals of other clusters cost one map lookup.
  */
 @ApplicationScoped
 public class VerificationWatcher {
     @Inject
-    RemediatorConfig config;
+    PlaybookHost playbooks;
 
-    private record Watched(String planId, Instant since) {
+    private record Watched(String planId, String rule, Instant since) {
     }
 
-    private final Map<String, Watched> byCluster = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Watched> byCluster = new ConcurrentHashMap<>();
 
     /** Called by the scheduler with every plan now executing or verifying (any instance may have started them). */
     void watch(List<PlanEntity> active) {
         Map<String, Watched> next = new HashMap<>();
         for (PlanEntity p : active) {
-            next.put(p.cluster, new Watched(p.id, p.executionStartedAt == null ? Instant.now() : p.executionStartedAt));
+            next.put(p.cluster, new Watched(p.id, p.rule,
+                    p.executionStartedAt == null ? Instant.now() : p.executionStartedAt));
         }
         byCluster.keySet().retainAll(next.keySet());
         byCluster.putAll(next);
     }
 
     /** Called right after this instance started a plan, so no signal slips through before the next tick. */
-    void register(String cluster, String planId, Instant since) {
-        byCluster.put(cluster, new Watched(planId, since));
+    void register(PlanEntity p) {
+        byCluster.put(p.cluster, new Watched(p.id, p.rule, p.executionStartedAt));
     }
 
-    public void onPodRestart(CloudEvent<PodRestart> e) {
+    /** Any signal: recorded when it strikes against the fix of a plan of its cluster. */
+    public void onSignal(CloudEvent<?> e) {
         Watched w = byCluster.get(e.cluster());
-        PodRestart r = e.data();
-        if (w == null || !r.controlPlane() || r.lastTermination() == null || e.time().isBefore(w.since())) {
+        if (w == null) {
             return;
         }
-        Instant finished = r.lastTermination().finishedAt();
-        Instant at = finished != null ? finished : e.time();
-        if (at.isBefore(w.since())) {
-            return; // a restart from before the change, reported late
-        }
-        finding(w.planId(), VerificationFinding.RESTART, at, "control-plane container " + r.namespace() + "/" + r.pod()
-                + "/" + r.container() + " restarted (restartCount " + r.restartCount() + ")");
-    }
-
-    public void onProcessIo(CloudEvent<ProcessIo> e) {
-        Watched w = byCluster.get(e.cluster());
-        if (w == null || e.time().isBefore(w.since())) {
-            return;
-        }
-        for (ProcessIo.Process p : e.data().processes()) {
-            if ("flanneld".equals(p.name()) && p.totalBytesPerSec() >= config.execution().flanneldIoThreshold()) {
-                finding(w.planId(), VerificationFinding.FLANNELD_IO, e.time(), "flanneld on " + e.data().node() + " at "
-                        + Math.round(p.totalBytesPerSec()) + " B/s");
-            }
+        Verification v = playbooks.verification(w.rule(), e.cluster()).orElse(null);
+        Verification.Strike s = v == null ? null : v.strike(e, w.since());
+        if (s != null) {
+            QuarkusTransaction.requiringNew().run(() -> {
+                VerificationFinding f = new VerificationFinding();
+                f.planId = w.planId();
+                f.kind = s.kind();
+                f.at = s.at();
+                f.fact = s.fact();
+                f.persist();
+            });
         }
     }
 
@@ -78,30 +70,18 @@ public class VerificationWatcher {
         if (p.verifyStartedAt == null) {
             return null;
         }
-        return QuarkusTransaction.requiringNew().call(() -> {
-            VerificationFinding restart = VerificationFinding.find("planId = ?1 and kind = ?2 and at >= ?3 order by at",
-                    p.id, VerificationFinding.RESTART, p.verifyStartedAt).firstResult();
-            if (restart != null) {
-                return restart.fact + " during verification";
-            }
-            List<VerificationFinding> io = VerificationFinding.list("planId = ?1 and kind = ?2 and at >= ?3 order by at",
-                    p.id, VerificationFinding.FLANNELD_IO, p.verifyStartedAt);
-            if (io.size() >= config.execution().flanneldIoSamples()) {
-                return io.size() + " flanneld IO samples over the threshold during verification, last: "
-                        + io.get(io.size() - 1).fact;
-            }
-            return null;
-        });
+        Verification v = playbooks.verification(p.rule, p.cluster).orElse(null);
+        if (v == null) {
+            return "no playbook verifies rule " + p.rule;
+        }
+        List<Verification.Strike> strikes = QuarkusTransaction.requiringNew().call(() ->
+                VerificationFinding.<VerificationFinding>list("planId = ?1 and at >= ?2 order by at", p.id,
+                        p.verifyStartedAt).stream().map(f -> new Verification.Strike(f.kind, f.at, f.fact)).toList());
+        return v.failure(strikes);
     }
 
-    private static void finding(String planId, String kind, Instant at, String fact) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            VerificationFinding f = new VerificationFinding();
-            f.planId = planId;
-            f.kind = kind;
-            f.at = at;
-            f.fact = fact;
-            f.persist();
-        });
+    /** What a passed verification of this plan states. */
+    String successText(PlanEntity p) {
+        return playbooks.verification(p.rule, p.cluster).map(Verification::successText).orElse("verified");
     }
 }

@@ -4,8 +4,6 @@ import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.EventCodec;
 import io.fleetdoctor.events.InvalidEventException;
 import io.fleetdoctor.events.NodeInterfaces;
-import io.fleetdoctor.events.PodRestart;
-import io.fleetdoctor.events.ProcessIo;
 import io.fleetdoctor.remediator.execution.VerificationWatcher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,11 +50,8 @@ public class SignalConsumer {
         try {
             if (event.data() instanceof NodeInterfaces) {
                 inventories.upsert(event.as(NodeInterfaces.class));
-            } else if (event.data() instanceof PodRestart) {
-                watcher.onPodRestart(event.as(PodRestart.class));
-            } else if (event.data() instanceof ProcessIo) {
-                watcher.onProcessIo(event.as(ProcessIo.class));
             }
+            watcher.onSignal(event);
         } catch (RuntimeException e) {
             rejected.increment();
             LOG.warnf(e, "signal %s not applied", event.id());

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetdoctor.events.Decision;
-import io.fleetdoctor.remediator.build.DaemonSetChange;
-import io.fleetdoctor.remediator.build.PlanCheck;
+import io.fleetdoctor.playbook.fix.DaemonSetChange;
+import io.fleetdoctor.playbook.fix.PlanCheck;
 
 import java.util.List;
 

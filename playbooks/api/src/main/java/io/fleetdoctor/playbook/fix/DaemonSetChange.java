@@ -1,0 +1,25 @@
+package io.fleetdoctor.playbook.fix;
+
+/**
+ * The exact before/after of one DaemonSet's spec, as recorded when the plan was built.
+ *
+ * @param resourceVersion the live object's resourceVersion when the plan was built
+ * @param specHash        hash of the canonical JSON of {@code before}; execution compares the live spec with it
+ * @param afterHash       hash of {@code after}; a live spec with this hash is already remediated
+ * @param before          JSON of the recorded {@code spec}
+ * @param after           JSON of the desired {@code spec}
+ */
+public record DaemonSetChange(String namespace, String name, String resourceVersion, String specHash,
+                              String afterHash, String before, String after, String diff) {
+
+    /** The change from a live DaemonSet to the desired spec, with its unified diff. */
+    public static DaemonSetChange of(FixBuilder.LiveDaemonSet live, io.fabric8.kubernetes.api.model.apps.DaemonSetSpec after) {
+        String beforeJson = SpecJson.toJson(live.spec());
+        String afterJson = SpecJson.toJson(after);
+        String ref = live.namespace() + "/daemonset/" + live.name();
+        String d = UnifiedDiff.diff("a/" + ref + " (resourceVersion " + live.resourceVersion() + ")", "b/" + ref,
+                SpecJson.toYaml(SpecJson.copy(live.spec())), SpecJson.toYaml(SpecJson.copy(after)));
+        return new DaemonSetChange(live.namespace(), live.name(), live.resourceVersion(), SpecJson.sha256(beforeJson),
+                SpecJson.sha256(afterJson), beforeJson, afterJson, d);
+    }
+}

@@ -1,0 +1,32 @@
+package io.fleetdoctor.playbook.fix;
+
+import io.fabric8.kubernetes.api.model.apps.DaemonSetSpec;
+import io.fleetdoctor.events.Decision.Recommendation;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the desired DaemonSet specs from the live ones, with the pre-checks. Pure: the host reads
+ * the cluster and the inventories; the same input always gives the same plan.
+ */
+public interface FixBuilder {
+
+    BuiltPlan build(Input in);
+
+    /** Checks an approver's override before it is stored; throws IllegalArgumentException saying why. */
+    void validateOverride(String override);
+
+    /** A DaemonSet as read (spec null when it does not exist). */
+    record LiveDaemonSet(String namespace, String name, String resourceVersion, DaemonSetSpec spec) {
+    }
+
+    /**
+     * @param nodeKernels every node of the cluster → kernel version (null when unknown)
+     * @param inventories nodes with a known interface inventory → interface names
+     * @param override    an approver's override (for flannel-iface: comma-separated interface names), or null
+     */
+    record Input(Recommendation recommendation, List<LiveDaemonSet> daemonSets, Map<String, String> nodeKernels,
+                 Map<String, List<String>> inventories, String override) {
+    }
+}

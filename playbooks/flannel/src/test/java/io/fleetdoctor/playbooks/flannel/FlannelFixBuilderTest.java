@@ -1,0 +1,212 @@
+package io.fleetdoctor.playbooks.flannel;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetSpec;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fleetdoctor.events.Decision.Recommendation;
+import io.fleetdoctor.playbook.fix.BuiltPlan;
+import io.fleetdoctor.playbook.fix.DaemonSetChange;
+import io.fleetdoctor.playbook.fix.FixBuilder;
+import io.fleetdoctor.playbook.fix.SpecJson;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FlannelFixBuilderTest {
+    static final String BAD = "quay.io/coreos/flannel:v0.13.1-rc1";
+    static final String GOOD = "quay.io/coreos/flannel:v0.13.0";
+    static final Map<String, String> KERNELS = Map.of("master01", "3.10.0-1160.el7.x86_64",
+            "node01", "3.10.0-1160.el7.x86_64", "node02", "3.10.0-1160.el7.x86_64");
+    static final Map<String, List<String>> ALL_ETH0 = Map.of("master01", List.of("lo", "eth0", "eth1"),
+            "node01", List.of("lo", "eth0", "eth1"), "node02", List.of("lo", "eth0", "eth1"));
+
+    final FlannelFixBuilder builder = new FlannelFixBuilder(FlannelSettings.defaults());
+
+    static DaemonSet fixture() throws Exception {
+        try (InputStream in = FlannelFixBuilderTest.class.getResourceAsStream("/io/fleetdoctor/fixtures/kube-flannel-v0.13.1-rc1.yaml")) {
+            Object o = new KubernetesSerialization().unmarshal(in);
+            List<HasMetadata> items = new ArrayList<>();
+            if (o instanceof List<?> l) {
+                for (Object x : l) {
+                    items.add((HasMetadata) x);
+                }
+            } else if (o instanceof io.fabric8.kubernetes.api.model.KubernetesList kl) {
+                items.addAll(kl.getItems());
+            } else {
+                items.add((HasMetadata) o);
+            }
+            for (HasMetadata h : items) {
+                if (h instanceof DaemonSet ds) {
+                    ds.getMetadata().setResourceVersion("1042");
+                    return ds;
+                }
+            }
+        }
+        throw new IllegalStateException("no DaemonSet in fixture");
+    }
+
+    static Recommendation rec(List<String> iface, String regex, String target) {
+        return new Recommendation("flannel-iface-fix", "kube-system", List.of("kube-flannel-ds"), "kube-flannel",
+                BAD, target, iface, regex, List.of());
+    }
+
+    BuiltPlan build(DaemonSetSpec spec, Recommendation rec, Map<String, List<String>> inv, Map<String, String> kernels,
+                    String override) {
+        return builder.build(new FixBuilder.Input(rec,
+                List.of(new FixBuilder.LiveDaemonSet("kube-system", "kube-flannel-ds", "1042", spec)),
+                kernels, inv, override));
+    }
+
+    static Container flanneld(String afterJson) {
+        return SpecJson.fromJson(afterJson).getTemplate().getSpec().getContainers().get(0);
+    }
+
+    @Test
+    void seedIncidentPinsImageAndAddsIfaceOnce() throws Exception {
+        BuiltPlan p = build(fixture().getSpec(), rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
+        assertNull(p.blockedReason());
+        assertFalse(p.needsOverride(), p.checks().toString());
+        Container c = flanneld(p.changes().get(0).after());
+        assertEquals(GOOD, c.getImage());
+        assertEquals(List.of("--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), c.getArgs());
+        assertEquals(List.of("/opt/bin/flanneld"), c.getCommand());
+        assertEquals(GOOD, SpecJson.fromJson(p.changes().get(0).after()).getTemplate().getSpec().getInitContainers().get(0).getImage());
+        assertTrue(p.diff().contains("-  - image: " + BAD) || p.diff().contains("image: \"" + BAD) || p.diff().contains(BAD), p.diff());
+        assertTrue(p.diff().lines().anyMatch(l -> l.startsWith("+") && l.contains("--iface=eth0")), p.diff());
+        assertTrue(p.diff().startsWith("--- a/kube-system/daemonset/kube-flannel-ds (resourceVersion 1042)"), p.diff());
+        assertTrue(p.changesAnything());
+    }
+
+    @Test
+    void targetImageNullPinsKnownBadToKnownGoodInSameRepository() throws Exception {
+        BuiltPlan p = build(fixture().getSpec(), rec(List.of("eth0"), null, null), ALL_ETH0, KERNELS, null);
+        assertEquals(GOOD, p.targetImage());
+    }
+
+    @Test
+    void existingIfaceFlagsAndEnvAreReplacedNeverDuplicated() throws Exception {
+        DaemonSetSpec spec = fixture().getSpec();
+        Container c = spec.getTemplate().getSpec().getContainers().get(0);
+        c.setArgs(List.of("--ip-masq", "--iface=eth1", "--kube-subnet-mgr", "--iface", "eth2", "--iface-regex=^en.*",
+                "--iface-can-reach=10.0.0.1"));
+        List<EnvVar> env = new ArrayList<>(c.getEnv());
+        env.add(new EnvVar("FLANNELD_IFACE", "eth1", null));
+        c.setEnv(env);
+        BuiltPlan p = build(spec, rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
+        Container after = flanneld(p.changes().get(0).after());
+        assertEquals(List.of("--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), after.getArgs());
+        assertTrue(after.getEnv().stream().noneMatch(e -> e.getName().startsWith("FLANNELD_IFACE")));
+    }
+
+    @Test
+    void applyingThePlanToItsOwnResultChangesNothing() throws Exception {
+        BuiltPlan first = build(fixture().getSpec(), rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
+        Recommendation again = new Recommendation("flannel-iface-fix", "kube-system", List.of("kube-flannel-ds"),
+                "kube-flannel", GOOD, GOOD, List.of("eth0"), null, List.of());
+        BuiltPlan second = build(SpecJson.fromJson(first.changes().get(0).after()), again, ALL_ETH0, KERNELS, null);
+        assertEquals(second.changes().get(0).specHash(), second.changes().get(0).afterHash());
+        assertFalse(second.changesAnything());
+    }
+
+    @Test
+    void flagsInCommandStayInCommand() throws Exception {
+        DaemonSetSpec spec = fixture().getSpec();
+        Container c = spec.getTemplate().getSpec().getContainers().get(0);
+        c.setCommand(List.of("/opt/bin/flanneld", "--ip-masq", "--kube-subnet-mgr", "--iface=eth1"));
+        c.setArgs(null);
+        BuiltPlan p = build(spec, rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
+        Container after = flanneld(p.changes().get(0).after());
+        assertEquals(List.of("/opt/bin/flanneld", "--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), after.getCommand());
+    }
+
+    @Test
+    void interfaceMissingOnOneNodeNeedsOverride() throws Exception {
+        Map<String, List<String>> inv = Map.of("master01", List.of("eth0", "eth1"), "node01", List.of("eth0", "eth1"),
+                "node02", List.of("ens3", "eth1"));
+        BuiltPlan p = build(fixture().getSpec(), rec(List.of("eth0"), null, GOOD), inv, KERNELS, null);
+        assertTrue(p.needsOverride());
+        assertTrue(p.checks().stream().anyMatch(c -> !c.passed() && c.detail().contains("node02")), p.checks().toString());
+        BuiltPlan bad = build(fixture().getSpec(), rec(List.of("eth0"), null, GOOD), inv, KERNELS, "eth0");
+        assertTrue(bad.needsOverride());
+        BuiltPlan ok = build(fixture().getSpec(), rec(List.of("eth0"), null, GOOD), inv, KERNELS, "eth1");
+        assertFalse(ok.needsOverride(), ok.checks().toString());
+        assertEquals(List.of("--ip-masq", "--kube-subnet-mgr", "--iface=eth1"), flanneld(ok.changes().get(0).after()).getArgs());
+    }
+
+    @Test
+    void regexChoiceMatchesDifferentNames() throws Exception {
+        Map<String, List<String>> inv = Map.of("a", List.of("eth0"), "b", List.of("ens3"));
+        BuiltPlan p = build(fixture().getSpec(), rec(List.of(), "^(eth0|ens3)$", GOOD), inv, Map.of("a", "5.4", "b", "5.4"), null);
+        assertFalse(p.needsOverride(), p.checks().toString());
+        assertEquals(List.of("--ip-masq", "--kube-subnet-mgr", "--iface-regex=^(eth0|ens3)$"),
+                flanneld(p.changes().get(0).after()).getArgs());
+    }
+
+    @Test
+    void unknownInterfaceOrNodeWithoutInventoryNeedsOverride() throws Exception {
+        assertTrue(build(fixture().getSpec(), rec(List.of(), null, GOOD), ALL_ETH0, KERNELS, null).needsOverride());
+        Map<String, List<String>> two = Map.of("master01", List.of("eth0"), "node01", List.of("eth0"));
+        assertTrue(build(fixture().getSpec(), rec(List.of("eth0"), null, GOOD), two, KERNELS, null).needsOverride());
+    }
+
+    @Test
+    void versionKnownToBreakTheKernelBlocksTheMove() throws Exception {
+        BuiltPlan p = build(fixture().getSpec(), rec(List.of("eth0"), null, "quay.io/coreos/flannel:v0.18.0"), ALL_ETH0,
+                KERNELS, null);
+        assertNotNull(p.blockedReason());
+        assertTrue(p.blockedReason().contains("kernel-compatible"), p.blockedReason());
+        BuiltPlan modern = build(fixture().getSpec(), rec(List.of("eth0"), null, "quay.io/coreos/flannel:v0.18.0"),
+                ALL_ETH0, Map.of("master01", "5.15.0", "node01", "5.15.0", "node02", "5.15.0"), null);
+        assertNull(modern.blockedReason());
+    }
+
+    @Test
+    void targetInAnotherRepositoryIsBlocked() throws Exception {
+        BuiltPlan p = build(fixture().getSpec(), rec(List.of("eth0"), null, "evil.example/flannel:v0.13.0"), ALL_ETH0,
+                KERNELS, null);
+        assertNotNull(p.blockedReason());
+    }
+
+    @Test
+    void everyDaemonSetOfAnOlderPerArchitectureManifestIsPatched() throws Exception {
+        Recommendation rec = new Recommendation("flannel-iface-fix", "kube-system",
+                List.of("kube-flannel-ds-amd64", "kube-flannel-ds-arm64"), "kube-flannel", BAD, GOOD, List.of("eth0"),
+                null, List.of());
+        BuiltPlan p = builder.build(new FixBuilder.Input(rec, List.of(
+                new FixBuilder.LiveDaemonSet("kube-system", "kube-flannel-ds-amd64", "7", fixture().getSpec()),
+                new FixBuilder.LiveDaemonSet("kube-system", "kube-flannel-ds-arm64", "8", fixture().getSpec())),
+                KERNELS, ALL_ETH0, null));
+        assertEquals(2, p.changes().size());
+        for (DaemonSetChange c : p.changes()) {
+            assertEquals(List.of("--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), flanneld(c.after()).getArgs());
+        }
+        assertTrue(p.diff().contains("kube-flannel-ds-amd64") && p.diff().contains("kube-flannel-ds-arm64"));
+        BuiltPlan missing = builder.build(new FixBuilder.Input(rec, List.of(
+                new FixBuilder.LiveDaemonSet("kube-system", "kube-flannel-ds-amd64", "7", fixture().getSpec()),
+                new FixBuilder.LiveDaemonSet("kube-system", "kube-flannel-ds-arm64", null, null)),
+                KERNELS, ALL_ETH0, null));
+        assertNotNull(missing.blockedReason());
+    }
+
+    @Test
+    void overrideNamesAreValidated() {
+        assertEquals(List.of("eth0", "eth1"), FlannelFixBuilder.parseOverride(" eth0, eth1 ,eth0"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FlannelFixBuilder.parseOverride("eth0; rm -rf /"));
+        assertEquals(Collections.emptyList(), List.of());
+    }
+}
