@@ -12,7 +12,7 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * What flanneld would do with a DaemonSet's spec on a node, following flannel's interface selection
- * (shared/fixtures/DOMAIN.md): {@code --iface} values in order (name or IP, first match wins), then
+ * (docs/DOMAIN.md): {@code --iface} values in order (name or IP, first match wins), then
  * {@code --iface-regex} values (IPs first, then names), also from {@code FLANNELD_IFACE} /
  * {@code FLANNELD_IFACE_REGEX}; without any, the interface of the default route (eth1 here). When
  * flags are given and nothing matches, flanneld exits: the interface is null. Pure.

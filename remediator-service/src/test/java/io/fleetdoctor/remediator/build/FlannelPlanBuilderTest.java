@@ -7,11 +7,10 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetSpec;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fleetdoctor.events.Decision.Recommendation;
-import io.fleetdoctor.infra.SharedFixtures;
+import io.fleetdoctor.fixtures.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,7 +33,7 @@ class FlannelPlanBuilderTest {
     final FlannelPlanBuilder builder = new FlannelPlanBuilder(List.of("v0.13.1-rc1"), "v0.13.0", List.of("v0.18.0@3.10."));
 
     static DaemonSet fixture() throws Exception {
-        try (InputStream in = Files.newInputStream(SharedFixtures.file("fixtures/kube-flannel-v0.13.1-rc1.yaml"))) {
+        try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
             Object o = new KubernetesSerialization().unmarshal(in);
             List<HasMetadata> items = new ArrayList<>();
             if (o instanceof List<?> l) {
