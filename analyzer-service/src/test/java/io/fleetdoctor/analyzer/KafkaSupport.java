@@ -1,6 +1,6 @@
 package io.fleetdoctor.analyzer;
 
-import io.fleetdoctor.infra.SharedFixtures;
+import io.fleetdoctor.fixtures.Fixtures;
 import io.fleetdoctor.infra.SharedInfra;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,10 +13,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +27,7 @@ public final class KafkaSupport {
 
     /** The seed trace with its cluster id (and so its event ids and sources) renamed. */
     public static List<String> seedTraceFor(String cluster) {
-        try {
-            return Files.readAllLines(SharedFixtures.seedTrace(), StandardCharsets.UTF_8).stream()
-                    .map(l -> l.replace("demo-1", cluster)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Fixtures.lines(Fixtures.SEED_TRACE).stream().map(l -> l.replace("demo-1", cluster)).toList();
     }
 
     public static void send(String topic, String key, List<String> values) {

@@ -1,11 +1,8 @@
 package io.fleetdoctor.events;
 
-import io.fleetdoctor.infra.SharedFixtures;
+import io.fleetdoctor.fixtures.Fixtures;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every line of the contract's example trace decodes, and re-encodes to an equal event. */
 class SeedTraceTest {
-    static final Path SEED = SharedFixtures.seedTrace();
+    static final List<String> SEED = Fixtures.lines(Fixtures.SEED_TRACE);
 
     @Test
-    void decodesEveryLineOfTheSeedTrace() throws IOException {
-        List<String> lines = Files.readAllLines(SEED);
+    void decodesEveryLineOfTheSeedTrace() {
+        List<String> lines = SEED;
         assertEquals(791, lines.size());
         Map<EventType, Integer> counts = new EnumMap<>(EventType.class);
         for (String line : lines) {
@@ -38,8 +35,8 @@ class SeedTraceTest {
     }
 
     @Test
-    void keepsTheFieldsOfTheFirstFlannelConfig() throws IOException {
-        String line = Files.readAllLines(SEED).get(4);
+    void keepsTheFieldsOfTheFirstFlannelConfig() {
+        String line = SEED.get(4);
         FlannelConfig f = EventCodec.decode(line).as(FlannelConfig.class).data();
         assertEquals("kube-flannel-ds", f.daemonSet());
         assertEquals("quay.io/coreos/flannel:v0.13.1-rc1", f.image());

@@ -14,24 +14,20 @@ import java.util.Locale;
  * @param nodes        number of nodes: master01, node01, node02, ...
  * @param restartEvery period of the control-plane restarts while the incident runs
  * @param port         API server port, 0 for a free one
- * @param fixtures     the shared fixtures directory, or null to look for it
  * @param watchStdin   exit when stdin reaches EOF (the parent process is gone)
  * @param flanneldMiBs flanneld read rate while the incident runs, in MiB/s
  */
-public record Options(Path dir, String cluster, int nodes, Duration restartEvery, int port, Path fixtures,
-                      boolean watchStdin, double flanneldMiBs) {
+public record Options(Path dir, String cluster, int nodes, Duration restartEvery, int port, boolean watchStdin,
+                      double flanneldMiBs) {
 
     public static final String USAGE = String.join("\n",
             "usage: SimulatedCluster --dir DIR [--cluster demo-1] [--nodes 3] [--restart-every 20s] [--port P]",
-            "                        [--fixtures DIR] [--flanneld-mibs 40] [--watch-stdin]",
+            "                        [--flanneld-mibs 40] [--watch-stdin]",
             "  --dir DIR             where kubeconfig, ready and nodes/<node>/{proc,sys} are written",
             "  --cluster ID          cluster id and kubeconfig context (default demo-1)",
             "  --nodes N             nodes master01, node01, ... (default 3, at least 1)",
             "  --restart-every D     a control-plane restart every D while the incident runs (default 20s)",
             "  --port P              API server port (default: a free one)",
-            "  --fixtures DIR        shared/fixtures directory (default: $FLEETDOCTOR_SHARED/fixtures, or the",
-            "                        nearest shared/fixtures above the working directory, or /work/shared/fixtures,",
-            "                        or the copy bundled in the jar)",
             "  --flanneld-mibs R     flanneld read rate during the incident, MiB/s (default 40)",
             "  --watch-stdin         exit when stdin closes (started by a parent process)");
 
@@ -51,15 +47,15 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
     }
 
     public static Options defaults(Path dir) {
-        return new Options(dir, "demo-1", 3, Duration.ofSeconds(20), 0, null, false, 40);
+        return new Options(dir, "demo-1", 3, Duration.ofSeconds(20), 0, false, 40);
     }
 
     public Options withRestartEvery(Duration d) {
-        return new Options(dir, cluster, nodes, d, port, fixtures, watchStdin, flanneldMiBs);
+        return new Options(dir, cluster, nodes, d, port, watchStdin, flanneldMiBs);
     }
 
     public Options withCluster(String c) {
-        return new Options(dir, c, nodes, restartEvery, port, fixtures, watchStdin, flanneldMiBs);
+        return new Options(dir, c, nodes, restartEvery, port, watchStdin, flanneldMiBs);
     }
 
     public static Options parse(String... args) {
@@ -68,7 +64,6 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         int nodes = 3;
         Duration every = Duration.ofSeconds(20);
         int port = 0;
-        Path fixtures = null;
         boolean watch = false;
         double mibs = 40;
         List<String> a = new ArrayList<>(List.of(args));
@@ -109,9 +104,6 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
                 case "--port":
                     port = parseInt(opt, value);
                     break;
-                case "--fixtures":
-                    fixtures = Path.of(value);
-                    break;
                 case "--flanneld-mibs":
                     try {
                         mibs = Double.parseDouble(value);
@@ -126,7 +118,7 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         if (dir == null) {
             throw new IllegalArgumentException("--dir is required");
         }
-        return new Options(dir.toAbsolutePath().normalize(), cluster, nodes, every, port, fixtures, watch, mibs);
+        return new Options(dir.toAbsolutePath().normalize(), cluster, nodes, every, port, watch, mibs);
     }
 
     private static int parseInt(String opt, String v) {

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fleetdoctor.fixtures.Fixtures;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,6 @@ public final class Scenario {
     private final KubernetesClient client;
     private final LogStore logs;
     private final Options options;
-    private final Fixtures fixtures;
     private final List<NodeTree> trees;
     private final Consumer<String> out;
 
@@ -61,12 +61,11 @@ public final class Scenario {
     private final List<String> rolloutChoices = new ArrayList<>();
     private long lastTickNanos;
 
-    public Scenario(KubernetesClient client, LogStore logs, Options options, Fixtures fixtures, List<NodeTree> trees,
+    public Scenario(KubernetesClient client, LogStore logs, Options options, List<NodeTree> trees,
                     Consumer<String> out) {
         this.client = client;
         this.logs = logs;
         this.options = options;
-        this.fixtures = fixtures;
         this.trees = trees;
         this.out = out;
     }
@@ -98,7 +97,7 @@ public final class Scenario {
         }
 
         DaemonSet ds = null;
-        try (InputStream in = fixtures.openManifest()) {
+        try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
             for (HasMetadata item : client.load(in).items()) {
                 if (item instanceof ConfigMap) {
                     client.resource(item).inNamespace(ns(item)).create();
@@ -108,7 +107,7 @@ public final class Scenario {
             }
         }
         if (ds == null) {
-            throw new IllegalStateException(Fixtures.FLANNEL_MANIFEST + " from " + fixtures.origin() + " has no DaemonSet");
+            throw new IllegalStateException(Fixtures.FLANNEL_MANIFEST + " has no DaemonSet");
         }
         daemonSetNamespace = ns(ds);
         ds.setStatus(null);
@@ -123,7 +122,6 @@ public final class Scenario {
         wantStatus = status(created, trees.size());
         writeStatus();
         lastTickNanos = System.nanoTime();
-        out.accept("fixtures from " + fixtures.origin());
         out.accept("flannel " + DS_NAME + " (" + b.describe() + ") on " + trees.size()
                 + " nodes, flanneld bound to eth1 (default route), reading " + fmtMiB(options.flanneldMiBs())
                 + " MiB/s per node");
@@ -387,11 +385,7 @@ public final class Scenario {
     // ------------------------------------------------------------------ logs
 
     String previousLog(String component, Instant started, Instant finished) {
-        String fixture = fixtures.log(component + "-previous.log", null);
-        if (fixture == null) {
-            fixture = "I0101 00:00:00.000000       1 leaderelection.go:243] attempting to acquire leader lease  kube-system/"
-                    + component + "...\nF0101 00:00:00.000000       1 server.go:199] leaderelection lost\n";
-        }
+        String fixture = Fixtures.text("logs/" + component + "-previous.log");
         String[] lines = fixture.split("\n");
         int firstError = lines.length;
         for (int i = 0; i < lines.length; i++) {
@@ -411,7 +405,7 @@ public final class Scenario {
 
     String currentControlPlaneLog(String component, Instant started) {
         if ("etcd".equals(component)) {
-            String etcd = fixtures.log("etcd-slow-disk.log", "");
+            String etcd = Fixtures.text("logs/etcd-slow-disk.log");
             StringBuilder sb = new StringBuilder();
             for (String l : etcd.split("\n")) {
                 if (!l.isBlank()) {
@@ -424,7 +418,7 @@ public final class Scenario {
             return retime("I0101 00:00:00.000000       1 server.go:625] external host was not specified, using "
                     + trees.get(0).eth0Address(), started) + "\n";
         }
-        String fixture = fixtures.log(component + "-previous.log", "");
+        String fixture = Fixtures.text("logs/" + component + "-previous.log");
         StringBuilder sb = new StringBuilder();
         int i = 0;
         for (String l : fixture.split("\n")) {
@@ -450,7 +444,7 @@ public final class Scenario {
                     + "the interfaces and/or regexes provided", started) + "\n";
         }
         String address = interfaces(t).get(chosen);
-        String fixture = fixtures.log("kube-flannel-start.log", "");
+        String fixture = Fixtures.text("logs/kube-flannel-start.log");
         StringBuilder sb = new StringBuilder();
         int i = 0;
         for (String l : fixture.split("\n")) {

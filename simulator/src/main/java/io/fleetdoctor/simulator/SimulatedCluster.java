@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A simulated Kubernetes cluster reproducing shared/fixtures/INCIDENT.md: fabric8's mock API server in
+ * A simulated Kubernetes cluster reproducing docs/INCIDENT.md: fabric8's mock API server in
  * CRUD mode (plain HTTP on 127.0.0.1) seeded with nodes, control-plane static pods and the flannel
  * DaemonSet of the fixture, plus one procfs/sysfs tree per node for the collector's node agents.
  * While flannel is unbound, kube-controller-manager and kube-scheduler restart in turn and flanneld
@@ -141,7 +141,6 @@ public final class SimulatedCluster implements AutoCloseable {
             throw new IllegalStateException("another simulator is running on " + dir);
         }
         Files.deleteIfExists(dir.resolve("ready"));
-        Fixtures fixtures = Fixtures.locate(options.fixtures());
 
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         LogStore logs = new LogStore();
@@ -158,7 +157,7 @@ public final class SimulatedCluster implements AutoCloseable {
         for (int i = 0; i < names.size(); i++) {
             trees.add(new NodeTree(dir.resolve("nodes").resolve(names.get(i)), names.get(i), i, names.size(), boot));
         }
-        scenario = new Scenario(client, logs, options, fixtures, trees, line -> {
+        scenario = new Scenario(client, logs, options, trees, line -> {
             if (!closed) {
                 out.accept(line); // a step cut short by close() is not news
             }

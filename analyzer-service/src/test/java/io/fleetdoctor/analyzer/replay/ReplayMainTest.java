@@ -3,7 +3,7 @@ package io.fleetdoctor.analyzer.replay;
 import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.Decision;
 import io.fleetdoctor.events.EventCodec;
-import io.fleetdoctor.infra.SharedFixtures;
+import io.fleetdoctor.fixtures.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,8 +35,9 @@ class ReplayMainTest {
     }
 
     @Test
-    void seedIncidentGivesExactlyOneOpenDecision() throws Exception {
-        Result r = replay(SharedFixtures.seedTrace().toString());
+    void seedIncidentGivesExactlyOneOpenDecision(@TempDir Path dir) throws Exception {
+        String seed = Fixtures.copyTo(dir).resolve(Fixtures.SEED_TRACE).toString();
+        Result r = replay(seed);
         assertEquals(0, r.rc, r.err);
         assertEquals("", r.err);
         assertEquals(1, r.out.size(), String.join("\n", r.out));
@@ -58,12 +59,12 @@ class ReplayMainTest {
         assertTrue(d.evidence().stream().anyMatch(x -> x.type().equals("node-interfaces")
                 && x.fact().contains("2 physical NICs") && x.fact().contains("eth0") && x.fact().contains("eth1")));
         assertTrue(d.evidence().stream().anyMatch(x -> x.type().equals("process-io") && x.fact().contains("flanneld")));
-        assertEquals(r.out, replay(SharedFixtures.seedTrace().toString()).out, "deterministic");
+        assertEquals(r.out, replay(seed).out, "deterministic");
     }
 
     @Test
     void badLinesAreReportedWithTheirNumberAndSkipped(@TempDir Path dir) throws Exception {
-        List<String> lines = new ArrayList<>(Files.readAllLines(SharedFixtures.seedTrace()));
+        List<String> lines = new ArrayList<>(Fixtures.lines(Fixtures.SEED_TRACE));
         lines.add(3, "{not json");
         lines.add(10, lines.get(10).replace("\"cluster\":\"demo-1\"", "\"cluster\":\"Demo_1\""));
         Path trace = dir.resolve("bad.jsonl");

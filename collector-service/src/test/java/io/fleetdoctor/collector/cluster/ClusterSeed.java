@@ -7,20 +7,18 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fleetdoctor.infra.SharedFixtures;
+import io.fleetdoctor.fixtures.Fixtures;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * Seeds the mock API server (CRUD mode) before the application starts, as kubeadm and the incident's
  * manifest would leave a cluster: static control-plane pods on master01, the flannel DaemonSet and
- * ConfigMap of {@code fixtures/kube-flannel-v0.13.1-rc1.yaml}, a flannel pod per node, three nodes
+ * ConfigMap of the fixture {@code kube-flannel-v0.13.1-rc1.yaml}, a flannel pod per node, three nodes
  * with InternalIPs, and the log endpoints the watcher will call.
  */
 public class ClusterSeed implements Consumer<KubernetesServer> {
@@ -33,7 +31,7 @@ public class ClusterSeed implements Consumer<KubernetesServer> {
     @Override
     public void accept(KubernetesServer server) {
         KubernetesClient client = server.getClient();
-        try (InputStream in = Files.newInputStream(SharedFixtures.file("fixtures/kube-flannel-v0.13.1-rc1.yaml"))) {
+        try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
             for (HasMetadata o : client.load(in).items()) {
                 client.resource(o).create();
             }
@@ -66,9 +64,9 @@ public class ClusterSeed implements Consumer<KubernetesServer> {
                 .withReady(true).endContainerStatus().endStatus().build()).create();
 
         server.expect().get().withPath(logPath(KCM, "kube-controller-manager", true))
-                .andReturn(200, fixture("fixtures/logs/kube-controller-manager-previous.log")).always();
+                .andReturn(200, Fixtures.text("logs/kube-controller-manager-previous.log")).always();
         server.expect().get().withPath(logPath(FLANNEL_POD, "kube-flannel", false))
-                .andReturn(200, fixture("fixtures/logs/kube-flannel-start.log")).always();
+                .andReturn(200, Fixtures.text("logs/kube-flannel-start.log")).always();
         server.expect().get().withPath(logPath(SCHEDULER, "kube-scheduler", true))
                 .andReturn(404, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":"
                         + "\"previous terminated container \\\"kube-scheduler\\\" not found\",\"reason\":\"NotFound\","
@@ -78,18 +76,6 @@ public class ClusterSeed implements Consumer<KubernetesServer> {
     static String logPath(String pod, String container, boolean previous) {
         return "/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?pretty=false&container=" + container
                 + (previous ? "&previous=true" : "") + "&tailLines=200";
-    }
-
-    static String fixture(String path) {
-        try {
-            return Files.readString(SharedFixtures.file(path));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static List<String> fixtureLines(String path) {
-        return fixture(path).lines().toList();
     }
 
     private static void staticPod(KubernetesClient client, String component, int restarts) {

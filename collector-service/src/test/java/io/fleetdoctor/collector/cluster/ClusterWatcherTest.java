@@ -10,6 +10,7 @@ import io.fleetdoctor.events.ContainerLog;
 import io.fleetdoctor.events.EventType;
 import io.fleetdoctor.events.FlannelConfig;
 import io.fleetdoctor.events.PodRestart;
+import io.fleetdoctor.fixtures.Fixtures;
 import io.fleetdoctor.infra.InfraTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -75,7 +76,7 @@ class ClusterWatcherTest {
             ContainerLog log = topic.awaitSignal("flanneld start log", e -> e.type() == EventType.CONTAINER_LOG
                     && !e.as(ContainerLog.class).data().previous()).as(ContainerLog.class).data();
             assertEquals(ClusterSeed.FLANNEL_POD, log.pod());
-            assertEquals(ClusterSeed.fixtureLines("fixtures/logs/kube-flannel-start.log"), log.lines());
+            assertEquals(Fixtures.lines("logs/kube-flannel-start.log"), log.lines());
             assertTrue(log.lines().stream().anyMatch(l -> l.contains("Using interface with name eth1")));
 
             topic.awaitSignal("heartbeat", e -> e.type() == EventType.HEARTBEAT);
@@ -101,7 +102,7 @@ class ClusterWatcherTest {
                     && e.as(ContainerLog.class).data().previous()
                     && e.as(ContainerLog.class).data().pod().equals(ClusterSeed.KCM)).as(ContainerLog.class).data();
             assertEquals("kube-controller-manager", log.container());
-            assertEquals(ClusterSeed.fixtureLines("fixtures/logs/kube-controller-manager-previous.log"), log.lines());
+            assertEquals(Fixtures.lines("logs/kube-controller-manager-previous.log"), log.lines());
 
             // the increase is sent once: the informer's resync / re-delivery does not repeat it
             long sent = topic.seen().stream().filter(e -> isRestartOf(e, ClusterSeed.KCM, ClusterSeed.KCM_BASELINE + 1))

@@ -14,7 +14,6 @@ import io.fleetdoctor.events.EventCodec;
 import io.fleetdoctor.events.EventData;
 import io.fleetdoctor.events.NodeInterfaces;
 import io.fleetdoctor.events.Topics;
-import io.fleetdoctor.infra.SharedFixtures;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,7 +27,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +35,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
-/** Seeds the mock cluster from shared/fixtures and talks to the real embedded Kafka like the other services would. */
+/** Seeds the mock cluster from the fleetdoctor-fixtures module and talks to the real embedded Kafka like the other services would. */
 public final class Fixtures {
     public static final String BAD = "quay.io/coreos/flannel:v0.13.1-rc1";
     public static final String GOOD = "quay.io/coreos/flannel:v0.13.0";
@@ -65,7 +63,7 @@ public final class Fixtures {
     }
 
     public static DaemonSet fixtureDaemonSet() {
-        try (InputStream in = Files.newInputStream(SharedFixtures.file("fixtures/kube-flannel-v0.13.1-rc1.yaml"))) {
+        try (InputStream in = io.fleetdoctor.fixtures.Fixtures.open(io.fleetdoctor.fixtures.Fixtures.FLANNEL_MANIFEST)) {
             Object o = new KubernetesSerialization().unmarshal(in);
             List<Object> items = new ArrayList<>();
             if (o instanceof List<?> l) {

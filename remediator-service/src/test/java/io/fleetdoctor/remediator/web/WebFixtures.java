@@ -9,7 +9,7 @@ import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.Decision;
 import io.fleetdoctor.events.EventCodec;
 import io.fleetdoctor.events.Topics;
-import io.fleetdoctor.infra.SharedFixtures;
+import io.fleetdoctor.fixtures.Fixtures;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +50,7 @@ final class WebFixtures {
     }
 
     static void seedDaemonSet(KubernetesClient client, String namespace) {
-        try (InputStream in = Files.newInputStream(SharedFixtures.file("fixtures/kube-flannel-v0.13.1-rc1.yaml"))) {
+        try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
             for (HasMetadata o : client.load(in).items()) {
                 if (o instanceof DaemonSet) {
                     DaemonSet ds = (DaemonSet) o;

@@ -7,6 +7,7 @@ import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.Decision;
 import io.fleetdoctor.events.FlannelConfig;
 import io.fleetdoctor.events.PodRestart;
+import io.fleetdoctor.fixtures.Fixtures;
 import io.fleetdoctor.playbook.ClusterView;
 import io.fleetdoctor.playbook.Finding;
 import io.fleetdoctor.playbook.PlaybookConfig;
@@ -89,7 +90,7 @@ class FlannelOomPlaybookTest {
 
     /** The DaemonSet of the upstream kube-flannel.yml as run in the incident (50Mi limit). */
     static DaemonSet upstream() throws Exception {
-        try (InputStream in = FlannelOomPlaybookTest.class.getResourceAsStream("/io/fleetdoctor/fixtures/kube-flannel-v0.13.1-rc1.yaml")) {
+        try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
             Object o = new KubernetesSerialization().unmarshal(in);
             for (Object x : (List<?>) (o instanceof io.fabric8.kubernetes.api.model.KubernetesList kl ? kl.getItems() : o)) {
                 if (x instanceof DaemonSet ds) {

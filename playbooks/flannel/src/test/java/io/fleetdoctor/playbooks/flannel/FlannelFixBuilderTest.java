@@ -11,10 +11,10 @@ import io.fleetdoctor.playbook.fix.BuiltPlan;
 import io.fleetdoctor.playbook.fix.DaemonSetChange;
 import io.fleetdoctor.playbook.fix.FixBuilder;
 import io.fleetdoctor.playbook.fix.SpecJson;
+import io.fleetdoctor.fixtures.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,7 +37,7 @@ class FlannelFixBuilderTest {
     final FlannelFixBuilder builder = new FlannelFixBuilder(FlannelSettings.defaults());
 
     static DaemonSet fixture() throws Exception {
-        try (InputStream in = FlannelFixBuilderTest.class.getResourceAsStream("/io/fleetdoctor/fixtures/kube-flannel-v0.13.1-rc1.yaml")) {
+        try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
             Object o = new KubernetesSerialization().unmarshal(in);
             List<HasMetadata> items = new ArrayList<>();
             if (o instanceof List<?> l) {
