@@ -40,9 +40,13 @@ public final class LocalRun {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-    /** Command-line options. */
+    /**
+     * Command-line options.
+     *
+     * @param scenario what the simulated cluster plays: {@code flannel-iface} (the incident) or {@code flannel-oom}
+     */
     public record Options(boolean demo, Path root, Path kubeconfig, String context, String cluster,
-                          boolean fixedPorts, Duration bound, PrintStream out) {
+                          boolean fixedPorts, Duration bound, PrintStream out, String scenario) {
     }
 
     private final Options opt;
@@ -69,6 +73,7 @@ public final class LocalRun {
         String cluster = null;
         boolean fixed = true;
         Duration bound = Duration.ofMinutes(4);
+        String scenario = "flannel-iface";
         Path root = Path.of(System.getProperty("fleetdoctor.root", ".")).toAbsolutePath().normalize();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -79,9 +84,10 @@ public final class LocalRun {
                 case "--cluster" -> cluster = args[++i];
                 case "--free-ports" -> fixed = false;
                 case "--bound" -> bound = Duration.ofSeconds(Long.parseLong(args[++i]));
+                case "--scenario" -> scenario = args[++i];
                 default -> {
                     System.err.println("usage: fleetdoctor up|demo [--kubeconfig FILE [--context C] [--cluster ID]]"
-                            + " [--free-ports] [--bound SECONDS]");
+                            + " [--scenario flannel-iface|flannel-oom] [--free-ports] [--bound SECONDS]");
                     System.exit(2);
                 }
             }
@@ -91,7 +97,8 @@ public final class LocalRun {
             System.exit(2);
         }
         LocalRun run = new LocalRun(new Options(demo, root, kubeconfig, context,
-                cluster != null ? cluster : kubeconfig == null ? CLUSTER : clusterIdOf(context), fixed, bound, System.out));
+                cluster != null ? cluster : kubeconfig == null ? CLUSTER : clusterIdOf(context), fixed, bound, System.out,
+                scenario));
         Runtime.getRuntime().addShutdownHook(new Thread(run::stop, "fleetdoctor-stop"));
         int rc;
         try {
@@ -133,7 +140,7 @@ public final class LocalRun {
             Files.createDirectories(sim);
             children.add(spawn("simulator", List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
                     jar("simulator/target", "fleetdoctor-simulator").toString(), "--dir", sim.toString(),
-                    "--cluster", opt.cluster(), "--restart-every", "5s", "--watch-stdin"), Map.of(), 0,
+                    "--cluster", opt.cluster(), "--restart-every", "5s", "--scenario", opt.scenario(), "--watch-stdin"), Map.of(), 0,
                     line -> line.startsWith("simulator:") ? line : null));
             await("the simulated cluster is ready", Duration.ofSeconds(90), () -> Files.exists(sim.resolve("ready")));
             kubeconfig = sim.resolve("kubeconfig");

@@ -21,6 +21,27 @@ class LocalRunIT {
 
     @Test
     void demoFollowsTheIncidentToSucceeded() throws Exception {
+        String out = demo("flannel-iface");
+        assertTrue(out.contains("simulator:"), "the simulated cluster told its story");
+        assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-1: .*--iface=eth0.*"), "incident detected");
+        assertTrue(out.contains("PENDING_APPROVAL"), "plan waited for approval");
+        assertTrue(out.contains("slack: Plan awaiting approval on demo-1"), "the local Slack sink printed the message");
+        assertTrue(out.contains("SUCCEEDED"), "plan verified");
+        assertTrue(out.contains("SUMMARY"), "summary printed");
+    }
+
+    /** The second playbook through the same path: OOM kills → flannel-oom → memory limit raised → verified. */
+    @Test
+    void demoFollowsFlannelOomToSucceeded() throws Exception {
+        String out = demo("flannel-oom");
+        assertTrue(out.contains("OOM-killed"), "the simulated flanneld was OOM-killed");
+        assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-1: flanneld OOM-killed .*"), "incident detected");
+        assertTrue(out.contains("memory: \"100Mi\""), "the plan doubles the 50Mi limit");
+        assertTrue(out.contains("OOM kills stopped"), "the simulator saw the fix");
+        assertTrue(out.contains("SUCCEEDED"), "plan verified");
+    }
+
+    private static String demo(String scenario) throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream both = new PrintStream(new OutputStream() {
             @Override
@@ -37,7 +58,7 @@ class LocalRunIT {
         }, true, StandardCharsets.UTF_8);
         Path root = Path.of("..").toAbsolutePath().normalize();
         LocalRun run = new LocalRun(new LocalRun.Options(true, root, null, null, LocalRun.CLUSTER, false,
-                Duration.ofMinutes(6), both));
+                Duration.ofMinutes(6), both, scenario));
         int rc;
         try {
             rc = run.run();
@@ -49,11 +70,6 @@ class LocalRunIT {
         }
         String out = captured.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
-        assertTrue(out.contains("simulator:"), "the simulated cluster told its story");
-        assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-1: .*--iface=eth0.*"), "incident detected");
-        assertTrue(out.contains("PENDING_APPROVAL"), "plan waited for approval");
-        assertTrue(out.contains("slack: Plan awaiting approval on demo-1"), "the local Slack sink printed the message");
-        assertTrue(out.contains("SUCCEEDED"), "plan verified");
-        assertTrue(out.contains("SUMMARY"), "summary printed");
+        return out;
     }
 }

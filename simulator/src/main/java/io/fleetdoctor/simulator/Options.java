@@ -16,19 +16,24 @@ import java.util.Locale;
  * @param port         API server port, 0 for a free one
  * @param watchStdin   exit when stdin reaches EOF (the parent process is gone)
  * @param flanneldMiBs flanneld read rate while the incident runs, in MiB/s
+ * @param scenario     {@link #FLANNEL_IFACE} (the incident) or {@link #FLANNEL_OOM} (flanneld OOM-killed)
  */
 public record Options(Path dir, String cluster, int nodes, Duration restartEvery, int port, boolean watchStdin,
-                      double flanneldMiBs) {
+                      double flanneldMiBs, String scenario) {
+    public static final String FLANNEL_IFACE = "flannel-iface";
+    public static final String FLANNEL_OOM = "flannel-oom";
 
     public static final String USAGE = String.join("\n",
             "usage: SimulatedCluster --dir DIR [--cluster demo-1] [--nodes 3] [--restart-every 20s] [--port P]",
-            "                        [--flanneld-mibs 40] [--watch-stdin]",
+            "                        [--flanneld-mibs 40] [--scenario flannel-iface|flannel-oom] [--watch-stdin]",
             "  --dir DIR             where kubeconfig, ready and nodes/<node>/{proc,sys} are written",
             "  --cluster ID          cluster id and kubeconfig context (default demo-1)",
             "  --nodes N             nodes master01, node01, ... (default 3, at least 1)",
             "  --restart-every D     a control-plane restart every D while the incident runs (default 20s)",
             "  --port P              API server port (default: a free one)",
             "  --flanneld-mibs R     flanneld read rate during the incident, MiB/s (default 40)",
+            "  --scenario S          flannel-iface: the incident (default); flannel-oom: a bound, known-good flannel",
+            "                        whose pod on node01 is OOM-killed every D until its memory limit is >= 100Mi",
             "  --watch-stdin         exit when stdin closes (started by a parent process)");
 
     public Options {
@@ -41,21 +46,24 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be between 0 and 65535");
         }
+        if (!FLANNEL_IFACE.equals(scenario) && !FLANNEL_OOM.equals(scenario)) {
+            throw new IllegalArgumentException("--scenario must be flannel-iface or flannel-oom");
+        }
         if (cluster == null || cluster.isBlank()) {
             throw new IllegalArgumentException("--cluster must not be blank");
         }
     }
 
     public static Options defaults(Path dir) {
-        return new Options(dir, "demo-1", 3, Duration.ofSeconds(20), 0, false, 40);
+        return new Options(dir, "demo-1", 3, Duration.ofSeconds(20), 0, false, 40, FLANNEL_IFACE);
     }
 
     public Options withRestartEvery(Duration d) {
-        return new Options(dir, cluster, nodes, d, port, watchStdin, flanneldMiBs);
+        return new Options(dir, cluster, nodes, d, port, watchStdin, flanneldMiBs, scenario);
     }
 
     public Options withCluster(String c) {
-        return new Options(dir, c, nodes, restartEvery, port, watchStdin, flanneldMiBs);
+        return new Options(dir, c, nodes, restartEvery, port, watchStdin, flanneldMiBs, scenario);
     }
 
     public static Options parse(String... args) {
@@ -66,6 +74,7 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         int port = 0;
         boolean watch = false;
         double mibs = 40;
+        String scenario = FLANNEL_IFACE;
         List<String> a = new ArrayList<>(List.of(args));
         for (int i = 0; i < a.size(); i++) {
             String opt = a.get(i);
@@ -101,6 +110,9 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
                 case "--restart-every":
                     every = duration(value);
                     break;
+                case "--scenario":
+                    scenario = value;
+                    break;
                 case "--port":
                     port = parseInt(opt, value);
                     break;
@@ -118,7 +130,7 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         if (dir == null) {
             throw new IllegalArgumentException("--dir is required");
         }
-        return new Options(dir.toAbsolutePath().normalize(), cluster, nodes, every, port, watch, mibs);
+        return new Options(dir.toAbsolutePath().normalize(), cluster, nodes, every, port, watch, mibs, scenario);
     }
 
     private static int parseInt(String opt, String v) {

@@ -71,7 +71,27 @@ public final class Scenario {
     }
 
     public boolean incident() {
-        return incident;
+        return incident || oomIncident;
+    }
+
+    /** flannel-oom: flanneld on one node is OOM-killed while the limit is under {@link #OOM_SAFE_MIB}. */
+    private boolean oomIncident;
+    private int oomKills;
+    static final int OOM_SAFE_MIB = 100;
+
+    private boolean oomScenario() {
+        return Options.FLANNEL_OOM.equals(options.scenario());
+    }
+
+    /** The flanneld container's memory limit in MiB, 0 when it has none. */
+    static long memoryLimitMiB(DaemonSet ds) {
+        var c = FlannelSpec.flanneldContainer(ds);
+        if (c == null || c.getResources() == null || c.getResources().getLimits() == null
+                || c.getResources().getLimits().get("memory") == null) {
+            return 0;
+        }
+        return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(c.getResources().getLimits().get("memory"))
+                .longValue() / (1024 * 1024);
     }
 
     // ------------------------------------------------------------------ seeding
@@ -111,20 +131,40 @@ public final class Scenario {
         }
         daemonSetNamespace = ns(ds);
         ds.setStatus(null);
+        if (oomScenario()) {
+            // a healthy, bound flannel of the known-good version: only its memory limit is too small
+            var c = FlannelSpec.flanneldContainer(ds);
+            c.setImage(c.getImage().replace(BAD_VERSION, "v0.13.0"));
+            List<String> args = new ArrayList<>(c.getArgs() == null ? List.of() : c.getArgs());
+            args.add("--iface=eth0");
+            c.setArgs(args);
+        }
         DaemonSet created = client.apps().daemonSets().inNamespace(daemonSetNamespace).resource(ds).create();
         FlannelSpec b = FlannelSpec.of(created);
         for (NodeTree t : trees) {
             createFlannelPod(created, b, t, ClusterObjects.suffix(t.node() + "/0"),
                     b.chooseInterface(interfaces(t), "eth1"), Instant.ofEpochMilli(boot).plusSeconds(390));
         }
+        if (oomScenario()) {
+            incident = false;
+            for (NodeTree t : trees) {
+                t.restartFlanneld(b.tokens(), false, now.toEpochMilli());
+            }
+            oomIncident = memoryLimitMiB(created) < OOM_SAFE_MIB;
+            out.accept("scenario flannel-oom: " + b.describe() + ", memory limit " + memoryLimitMiB(created)
+                    + "Mi; flanneld on " + oomNode().node() + " is OOM-killed every " + options.restartEvery().toSeconds()
+                    + "s until the limit is at least " + OOM_SAFE_MIB + "Mi");
+        }
         seenTemplate = Serialization.asJson(created.getSpec().getTemplate());
         seenGeneration = created.getMetadata().getGeneration();
         wantStatus = status(created, trees.size());
         writeStatus();
         lastTickNanos = System.nanoTime();
-        out.accept("flannel " + DS_NAME + " (" + b.describe() + ") on " + trees.size()
-                + " nodes, flanneld bound to eth1 (default route), reading " + fmtMiB(options.flanneldMiBs())
-                + " MiB/s per node");
+        if (!oomScenario()) {
+            out.accept("flannel " + DS_NAME + " (" + b.describe() + ") on " + trees.size()
+                    + " nodes, flanneld bound to eth1 (default route), reading " + fmtMiB(options.flanneldMiBs())
+                    + " MiB/s per node");
+        }
     }
 
     private static String ns(HasMetadata m) {
@@ -272,6 +312,14 @@ public final class Scenario {
         if (!pending.isEmpty()) {
             return;
         }
+        if (oomScenario()) {
+            boolean wasOom = oomIncident;
+            oomIncident = memoryLimitMiB(rolloutDs) < OOM_SAFE_MIB;
+            out.accept("flannel " + (wasOom && !oomIncident ? "patched" : "changed") + ": memory limit "
+                    + memoryLimitMiB(rolloutDs) + "Mi; rollout complete" + (wasOom && !oomIncident
+                    ? "; OOM kills stopped" : oomIncident ? "; OOM kills continue" : ""));
+            return;
+        }
         boolean was = incident;
         boolean fixed = rolloutFixed;
         incident = !fixed;
@@ -351,6 +399,12 @@ public final class Scenario {
 
     /** While the incident runs: kube-controller-manager and kube-scheduler restart in turn. */
     public void restartTick() {
+        if (oomScenario()) {
+            if (oomIncident) {
+                oomKill();
+            }
+            return;
+        }
         if (!incident) {
             return;
         }
@@ -377,6 +431,53 @@ public final class Scenario {
             logs.restarted(ClusterObjects.NAMESPACE, name, component, previousLog(component, startedBefore, now),
                     currentControlPlaneLog(component, now));
             out.accept(component + " restarted (restartCount " + count + ", exit 255, leaderelection lost)");
+        } catch (KubernetesClientException e) {
+            out.accept("cannot restart " + name + ": " + e.getMessage());
+        }
+    }
+
+    private NodeTree oomNode() {
+        return trees.get(trees.size() > 1 ? 1 : 0);
+    }
+
+    /** flanneld on one node exceeds its limit: the kubelet restarts it, last state OOMKilled, exit 137. */
+    private void oomKill() {
+        String name = flannelPods.get(oomNode().node());
+        if (name == null) {
+            return;
+        }
+        try {
+            Pod pod = client.pods().inNamespace(daemonSetNamespace).withName(name).get();
+            if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+                return;
+            }
+            DaemonSet own = new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder().withNewSpec().withNewTemplate()
+                    .withSpec(pod.getSpec()).endTemplate().endSpec().build();
+            if (memoryLimitMiB(own) >= OOM_SAFE_MIB) {
+                return; // a pod of the new template, mid-rollout: it has room
+            }
+            Instant now = Instant.now();
+            List<ContainerStatus> statuses = new ArrayList<>();
+            String container = FlannelSpec.flanneldContainer(pod.getSpec().getContainers(), null).getName();
+            int count = 0;
+            for (ContainerStatus old : pod.getStatus().getContainerStatuses()) {
+                if (!old.getName().equals(container)) {
+                    statuses.add(old);
+                    continue;
+                }
+                count = (old.getRestartCount() == null ? 0 : old.getRestartCount()) + 1;
+                ContainerStatus cs = ClusterObjects.running(container, old.getImage(), count, now, name);
+                cs.setLastState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated()
+                        .withReason("OOMKilled").withExitCode(137).withStartedAt(ClusterObjects.time(now.minusSeconds(5)))
+                        .withFinishedAt(ClusterObjects.time(now)).withContainerID(old.getContainerID()).endTerminated()
+                        .build());
+                statuses.add(cs);
+            }
+            pod.getStatus().setContainerStatuses(statuses);
+            client.pods().inNamespace(daemonSetNamespace).resource(pod).updateStatus();
+            oomKills++;
+            out.accept("flanneld on " + oomNode().node() + " OOM-killed (restartCount " + count + ", exit 137, "
+                    + oomKills + " so far)");
         } catch (KubernetesClientException e) {
             out.accept("cannot restart " + name + ": " + e.getMessage());
         }
