@@ -27,7 +27,8 @@ import java.util.Set;
 /**
  * Pod hardening for every workload: probes, requests and limits, non-root, read-only root filesystem with a
  * writable /tmp, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, no host namespaces.
- * The node agent is the one documented exception: hostPID, read-only hostPath /proc and /sys, and uid 0 with
+ * The node agent is the one documented exception: hostPID, hostNetwork (its interface inventory reads
+ * &lt;procfs&gt;/net, the reader's network namespace), read-only hostPath /proc and /sys, and uid 0 with
  * SYS_PTRACE as its only capability (reading other processes' /proc/&lt;pid&gt;/io needs it).
  */
 final class HardeningCheck {
@@ -57,8 +58,11 @@ final class HardeningCheck {
     private void workload(HasMetadata w, PodSpec spec) {
         String name = w.getKind() + " " + RbacCheck.ns(w) + "/" + w.getMetadata().getName();
         boolean nodeAgent = spec.getContainers().stream().anyMatch(c -> isNodeAgent(w, c, resources));
-        if (Boolean.TRUE.equals(spec.getHostNetwork()) || Boolean.TRUE.equals(spec.getHostIPC())) {
-            problems.add(name + ": hostNetwork/hostIPC");
+        if (Boolean.TRUE.equals(spec.getHostIPC())) {
+            problems.add(name + ": hostIPC");
+        }
+        if (Boolean.TRUE.equals(spec.getHostNetwork()) && !nodeAgent) {
+            problems.add(name + ": hostNetwork is only for the node agent");
         }
         if (Boolean.TRUE.equals(spec.getHostPID()) && !nodeAgent) {
             problems.add(name + ": hostPID is only for the node agent");
@@ -146,6 +150,13 @@ final class HardeningCheck {
     private void nodeAgent(String name, PodSpec spec) {
         if (!Boolean.TRUE.equals(spec.getHostPID())) {
             problems.add(name + ": the node agent needs hostPID");
+        }
+        if (!Boolean.TRUE.equals(spec.getHostNetwork())) {
+            // <procfs>/net is <procfs>/self/net: in a pod network the inventory would list the pod's interfaces
+            problems.add(name + ": the node agent needs hostNetwork (it reads the node's routes and addresses)");
+        } else if (!"ClusterFirstWithHostNet".equals(spec.getDnsPolicy())) {
+            problems.add(name + ": with hostNetwork the node agent needs dnsPolicy ClusterFirstWithHostNet"
+                    + " to resolve the Kafka Service");
         }
         Set<String> hostPaths = new java.util.TreeSet<>();
         spec.getVolumes().stream().filter(v -> v.getHostPath() != null).forEach(v -> hostPaths.add(v.getHostPath().getPath()));

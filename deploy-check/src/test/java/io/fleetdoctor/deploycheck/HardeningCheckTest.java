@@ -90,7 +90,22 @@ class HardeningCheckTest {
         pod("remediator").setHostNetwork(true);
         List<String> problems = HardeningCheck.check(prod);
         assertReported(problems, "Deployment fleetdoctor/analyzer: hostPID is only for the node agent");
-        assertReported(problems, "Deployment fleetdoctor/remediator: hostNetwork/hostIPC");
+        assertReported(problems, "Deployment fleetdoctor/remediator: hostNetwork is only for the node agent");
+    }
+
+    @Test
+    void noWorkloadUsesHostIpc() {
+        agentPod().setHostIPC(true);
+        assertReported(HardeningCheck.check(prod), "DaemonSet fleetdoctor-node/collector-node: hostIPC");
+    }
+
+    @Test
+    void nodeAgentReadsTheNodesNetwork() {
+        agentPod().setHostNetwork(false);
+        assertReported(HardeningCheck.check(prod), "the node agent needs hostNetwork");
+        agentPod().setHostNetwork(true);
+        agentPod().setDnsPolicy(null);
+        assertReported(HardeningCheck.check(prod), "needs dnsPolicy ClusterFirstWithHostNet");
     }
 
     @Test

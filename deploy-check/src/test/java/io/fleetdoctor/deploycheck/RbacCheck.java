@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
 /**
  * Least-privilege RBAC as the design states it, on a built set of resources:
  * <ul>
- * <li>the cluster-mode collector: get/list/watch on pods, nodes, apps/daemonsets and get on pods/log, cluster-wide,
- * nothing else;</li>
+ * <li>the cluster-mode collector: get/list/watch on pods and apps/daemonsets and get on pods/log, cluster-wide,
+ * nothing else (what ClusterWatcher calls: informers on pods and DaemonSets, pod lists, logs);</li>
  * <li>the remediator: get/list/watch on pods, nodes, apps/daemonsets cluster-wide, plus patch/update on
  * apps/daemonsets only through Roles (not ClusterRoles) bound in the flannel namespaces kube-system, kube-flannel;</li>
  * <li>every other service account (analyzer, node agent): no permission at all;</li>
@@ -109,8 +109,7 @@ final class RbacCheck {
         if (collector == null) {
             problems.add("no cluster-mode collector workload found");
         } else {
-            Set<String> expected = Set.of("cluster pods:get", "cluster pods:list", "cluster pods:watch",
-                    "cluster nodes:get", "cluster nodes:list", "cluster nodes:watch", "cluster pods/log:get",
+            Set<String> expected = Set.of("cluster pods:get", "cluster pods:list", "cluster pods:watch", "cluster pods/log:get",
                     "cluster apps/daemonsets:get", "cluster apps/daemonsets:list", "cluster apps/daemonsets:watch");
             Set<String> actual = grants.getOrDefault(collector, Set.of()).stream()
                     .map(g -> g.scope + " " + g.what()).collect(Collectors.toCollection(TreeSet::new));

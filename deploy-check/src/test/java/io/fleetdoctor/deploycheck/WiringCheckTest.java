@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,13 @@ class WiringCheckTest {
         find(dev, ConfigMap.class, "fleetdoctor", "fleetdoctor-common").getData().put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "change-me");
         find(dev, ConfigMap.class, "fleetdoctor-node", "collector-node").getData().put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "change-me");
         assertReported(WiringCheck.check(dev), "ConfigMap fleetdoctor/fleetdoctor-common: the overlay must set FLEETDOCTOR_COLLECTOR_CLUSTER_ID");
+    }
+
+    @Test
+    void nodeAgentDeclaresThePortItListensOn() {
+        find(dev, DaemonSet.class, "fleetdoctor-node", "collector-node").getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getPorts().get(0).setContainerPort(8082);
+        assertReported(WiringCheck.check(dev), "collector-node container collector: does not declare containerPort 9182");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.fleetdoctor.analyzer.api;
 
 import io.fleetdoctor.analyzer.incident.IncidentQueries;
+import io.fleetdoctor.analyzer.incident.IncidentViews;
 import io.fleetdoctor.analyzer.ingest.Analysis;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -2,7 +2,6 @@ package io.fleetdoctor.analyzer.incident;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleetdoctor.analyzer.api.IncidentViews;
 import io.fleetdoctor.events.Decision;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;

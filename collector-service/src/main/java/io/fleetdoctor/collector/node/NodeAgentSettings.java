@@ -1,7 +1,11 @@
 package io.fleetdoctor.collector.node;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,5 +26,20 @@ public record NodeAgentSettings(String cluster, String node, String hostIp, Path
 
     public NodeAgentSettings {
         watchList = Set.copyOf(watchList);
+    }
+
+    /** The host name of the procfs root (so a fixture tree can name its node), else this machine's. */
+    public static String hostName(Path procfs) {
+        for (Path p : List.of(procfs.resolve("sys/kernel/hostname"), Path.of("/proc/sys/kernel/hostname"))) {
+            try {
+                String h = new String(Files.readAllBytes(p), StandardCharsets.UTF_8).trim();
+                if (!h.isEmpty()) {
+                    return h;
+                }
+            } catch (IOException e) {
+                // try the next
+            }
+        }
+        return null;
     }
 }

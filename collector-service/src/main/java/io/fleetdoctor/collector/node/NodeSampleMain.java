@@ -7,7 +7,6 @@ import io.fleetdoctor.events.EventCodec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -199,7 +198,7 @@ public final class NodeSampleMain {
             }
         }
         if (node == null || node.isBlank()) {
-            node = hostName(procfs);
+            node = NodeAgentSettings.hostName(procfs);
         }
         return new Options(procfs, sysfs, interval, count, cluster, node, hostIp, top, watch, stats);
     }
@@ -219,21 +218,6 @@ public final class NodeSampleMain {
     private static String envOr(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
-    }
-
-    /** The host name of the procfs root (so a fixture tree can name its node), else this machine's. */
-    public static String hostName(Path procfs) {
-        for (Path p : List.of(procfs.resolve("sys/kernel/hostname"), Path.of("/proc/sys/kernel/hostname"))) {
-            try {
-                String h = new String(Files.readAllBytes(p), StandardCharsets.UTF_8).trim();
-                if (!h.isEmpty()) {
-                    return h;
-                }
-            } catch (IOException e) {
-                // try the next
-            }
-        }
-        return null;
     }
 
     private static long threadCpuNanos() {

@@ -1,5 +1,6 @@
 package io.fleetdoctor.collector.config;
 
+import io.fleetdoctor.collector.CollectorStartup;
 import io.fleetdoctor.collector.node.NodeSampleMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,8 +1,10 @@
-package io.fleetdoctor.collector.config;
+package io.fleetdoctor.collector;
 
 import io.fleetdoctor.collector.cluster.ClusterWatcher;
+import io.fleetdoctor.collector.config.CollectorConfig;
+import io.fleetdoctor.collector.config.ConfigCheck;
 import io.fleetdoctor.collector.node.NodeAgentService;
-import io.fleetdoctor.collector.node.NodeSampleMain;
+import io.fleetdoctor.collector.node.NodeAgentSettings;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -71,6 +73,6 @@ public class CollectorStartup {
 
     /** node-name, else the host name (in a pod that is the pod name, so set NODE_NAME there). */
     static String nodeName(CollectorConfig config) {
-        return config.nodeName().filter(s -> !s.isBlank()).orElseGet(() -> NodeSampleMain.hostName(config.procfs()));
+        return config.nodeName().filter(s -> !s.isBlank()).orElseGet(() -> NodeAgentSettings.hostName(config.procfs()));
     }
 }

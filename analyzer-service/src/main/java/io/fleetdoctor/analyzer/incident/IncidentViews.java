@@ -1,11 +1,14 @@
-package io.fleetdoctor.analyzer.api;
+package io.fleetdoctor.analyzer.incident;
 
 import io.fleetdoctor.events.Decision;
 
 import java.time.Instant;
 import java.util.List;
 
-/** What the REST API shows of incidents; entities never leave the service. */
+/**
+ * What the REST API shows of incidents: the read model that {@link IncidentQueries} returns. Entities never
+ * leave this package.
+ */
 public final class IncidentViews {
     private IncidentViews() {
     }
