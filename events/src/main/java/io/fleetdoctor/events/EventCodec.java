@@ -127,14 +127,14 @@ public final class EventCodec {
                 List<NodeInterfaces.Interface> ifs = new ArrayList<>();
                 for (Obj i : d.objects("interfaces")) {
                     ifs.add(new NodeInterfaces.Interface(i.str("name"), i.bool("physical"), i.bool("up"),
-                            i.strings("addresses"), i.bool("defaultRoute")));
+                            i.strings("addresses"), i.bool("defaultRoute"), i.optStr("kind"), i.optStrings("lower")));
                 }
                 yield new NodeInterfaces(d.str("node"), d.optStr("hostIP"), d.optStr("kernelVersion"), ifs);
             }
             case FLANNEL_CONFIG -> new FlannelConfig(d.str("namespace"), d.str("daemonSet"), d.str("container"),
                     d.str("image"), d.optStr("version"), d.strings("command"), d.strings("args"),
                     d.stringMap("env"), d.str("resourceVersion"), d.intMin("desiredNodes", 0),
-                    d.intMin("readyNodes", 0));
+                    d.intMin("readyNodes", 0), d.optStringMap("envRefs"), d.optStrings("envFrom"));
             case HEARTBEAT -> new Heartbeat(d.str("component"), d.optStr("node"));
             case DECISION -> {
                 String status = d.str("status");
@@ -242,6 +242,10 @@ public final class EventCodec {
                 ObjectNode io = ifs.addObject().put("name", i.name()).put("physical", i.physical()).put("up", i.up());
                 strings(io.putArray("addresses"), i.addresses());
                 io.put("defaultRoute", i.defaultRoute());
+                if (i.kind() != null) { // added fields: absent for older agents, so their events re-encode unchanged
+                    io.put("kind", i.kind());
+                    strings(io.putArray("lower"), i.lower());
+                }
             }
         } else if (data instanceof FlannelConfig f) {
             d.put("namespace", f.namespace()).put("daemonSet", f.daemonSet()).put("container", f.container())
@@ -252,6 +256,13 @@ public final class EventCodec {
             new java.util.TreeMap<>(f.env()).forEach(env::put);
             d.put("resourceVersion", f.resourceVersion()).put("desiredNodes", f.desiredNodes())
                     .put("readyNodes", f.readyNodes());
+            if (!f.envRefs().isEmpty()) { // added fields: written only when set, so older events re-encode unchanged
+                ObjectNode refs = d.putObject("envRefs");
+                new java.util.TreeMap<>(f.envRefs()).forEach(refs::put);
+            }
+            if (!f.envFrom().isEmpty()) {
+                strings(d.putArray("envFrom"), f.envFrom());
+            }
         } else if (data instanceof Heartbeat h) {
             d.put("component", h.component());
             if (h.node() != null) {
@@ -450,6 +461,18 @@ public final class EventCodec {
                 out.add(v.textValue());
             }
             return out;
+        }
+
+        /** An optional array of strings: absent or null is empty. */
+        List<String> optStrings(String name) {
+            JsonNode v = node.get(name);
+            return v == null || v.isNull() ? List.of() : strings(name);
+        }
+
+        /** An optional object of strings: absent or null is empty. */
+        Map<String, String> optStringMap(String name) {
+            JsonNode v = node.get(name);
+            return v == null || v.isNull() ? Map.of() : stringMap(name);
         }
 
         List<Obj> objects(String name) {

@@ -15,10 +15,34 @@ public record NodeInterfaces(String node, String hostIP, String kernelVersion, L
      * @param up           operstate up
      * @param addresses    CIDR strings, e.g. {@code 192.168.10.11/24}
      * @param defaultRoute carries the default IPv4 route
+     * @param kind         (added) {@code physical}, {@code bond}, {@code team}, {@code vlan}, {@code bridge},
+     *                     {@code macvlan} or {@code virtual}; null from older agents (then {@code physical} decides)
+     * @param lower        (added) the interfaces under it: bond/team members, a VLAN's or macvlan's parent,
+     *                     a bridge's ports
      */
-    public record Interface(String name, boolean physical, boolean up, List<String> addresses, boolean defaultRoute) {
+    public record Interface(String name, boolean physical, boolean up, List<String> addresses, boolean defaultRoute,
+                            String kind, List<String> lower) {
+        public static final String PHYSICAL = "physical";
+        public static final String BOND = "bond";
+        public static final String TEAM = "team";
+        public static final String VLAN = "vlan";
+        public static final String BRIDGE = "bridge";
+        public static final String MACVLAN = "macvlan";
+        public static final String VIRTUAL = "virtual";
+
         public Interface {
             addresses = List.copyOf(addresses);
+            lower = lower == null ? List.of() : List.copyOf(lower);
+        }
+
+        /** As sent by agents before {@code kind} and {@code lower} were added. */
+        public Interface(String name, boolean physical, boolean up, List<String> addresses, boolean defaultRoute) {
+            this(name, physical, up, addresses, defaultRoute, null, List.of());
+        }
+
+        /** {@code kind}, or for older agents {@code physical}/{@code virtual} from the {@code physical} flag. */
+        public String effectiveKind() {
+            return kind != null ? kind : physical ? PHYSICAL : VIRTUAL;
         }
 
         /** True when one of the addresses is IPv4. */

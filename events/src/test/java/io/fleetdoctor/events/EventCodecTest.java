@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -97,5 +98,34 @@ class EventCodecTest {
         }
         assertEquals("2020-12-22T13:00:00.123Z", EventCodec.formatTime(t));
         assertEquals("2020-12-22T13:00:00.000Z", EventCodec.formatTime(Instant.parse("2020-12-22T13:00:00Z")));
+    }
+
+    /** Fields added to .v1 types: decoded when present, empty when absent, written only when set. */
+    @Test
+    void addedFieldsAreOptionalAndOldEventsReencodeUnchanged() {
+        String old = "{\"specversion\":\"1.0\",\"id\":\"n1\",\"source\":\"/clusters/c1/nodes/n1/agent\","
+                + "\"type\":\"io.fleetdoctor.signal.node-interfaces.v1\",\"time\":\"2026-11-30T10:00:00Z\",\"cluster\":\"c1\","
+                + "\"data\":{\"node\":\"n1\",\"hostIP\":null,\"kernelVersion\":null,\"interfaces\":[{\"name\":\"eth0\","
+                + "\"physical\":true,\"up\":true,\"addresses\":[\"10.0.0.1/24\"],\"defaultRoute\":true}]}}";
+        NodeInterfaces.Interface i = EventCodec.decode(old).as(NodeInterfaces.class).data().interfaces().get(0);
+        assertNull(i.kind());
+        assertEquals(List.of(), i.lower());
+        assertEquals("physical", i.effectiveKind());
+        assertFalse(new String(EventCodec.encode(EventCodec.decode(old)), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("\"kind\""), "an old event stays as it was");
+
+        NodeInterfaces withKind = new NodeInterfaces("n1", "10.0.0.1", null, List.of(new NodeInterfaces.Interface(
+                "bond0", false, true, List.of("10.0.0.1/24"), true, "bond", List.of("eth0", "eth1"))));
+        CloudEvent<NodeInterfaces> e = CloudEvent.of("n2", CloudEvent.collectorSource("c1"),
+                java.time.Instant.parse("2026-11-30T10:00:00Z"), "c1", null, withKind);
+        NodeInterfaces back = EventCodec.decode(EventCodec.encode(e)).as(NodeInterfaces.class).data();
+        assertEquals(withKind, back);
+
+        FlannelConfig fc = new FlannelConfig("kube-system", "rke2-canal", "kube-flannel", "f:v1", "v1", List.of(),
+                List.of(), java.util.Map.of(), "1", 1, 1, java.util.Map.of("FLANNELD_IFACE",
+                "configMapKeyRef rke2-canal-config/canal_iface"), List.of("configMapRef flannel-env"));
+        CloudEvent<FlannelConfig> f = CloudEvent.of("f1", CloudEvent.collectorSource("c1"),
+                java.time.Instant.parse("2026-11-30T10:00:00Z"), "c1", null, fc);
+        assertEquals(fc, EventCodec.decode(EventCodec.encode(f)).as(FlannelConfig.class).data());
     }
 }
