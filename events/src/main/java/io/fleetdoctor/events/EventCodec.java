@@ -157,7 +157,7 @@ public final class EventCodec {
                 Decision.Recommendation rec = r == null ? null : new Decision.Recommendation(r.str("action"),
                         r.str("namespace"), r.strings("daemonSets"), r.str("container"), r.str("currentImage"),
                         r.optStr("targetImage"), r.strings("iface"), r.optStr("ifaceRegex"),
-                        r.strings("nodesWithoutInventory"));
+                        r.strings("nodesWithoutInventory"), r.optBool("bindingOk"));
                 yield new Decision(d.str("incidentId"), d.str("rule"), status, severity, confidence,
                         d.str("summary"), ev, rec);
             }
@@ -288,6 +288,9 @@ public final class EventCodec {
                 strings(ro.putArray("iface"), r.iface());
                 ro.put("ifaceRegex", r.ifaceRegex());
                 strings(ro.putArray("nodesWithoutInventory"), r.nodesWithoutInventory());
+                if (r.bindingOk()) { // added field: written only when set
+                    ro.put("bindingOk", true);
+                }
             }
         } else if (data instanceof Remediation r) {
             d.put("planId", r.planId()).put("incidentId", r.incidentId()).put("state", r.state())
@@ -461,6 +464,12 @@ public final class EventCodec {
                 out.add(v.textValue());
             }
             return out;
+        }
+
+        /** An optional boolean: absent or null is false. */
+        boolean optBool(String name) {
+            JsonNode v = node.get(name);
+            return v != null && !v.isNull() && bool(name);
         }
 
         /** An optional array of strings: absent or null is empty. */

@@ -57,7 +57,7 @@ class ReplayMainTest {
         assertTrue(d.evidence().stream().anyMatch(x -> x.fact().contains("leaderelection lost")
                 || x.fact().contains("failed to renew lease")));
         assertTrue(d.evidence().stream().anyMatch(x -> x.type().equals("node-interfaces")
-                && x.fact().contains("2 physical NICs") && x.fact().contains("eth0") && x.fact().contains("eth1")));
+                && x.fact().contains("2 NICs") && x.fact().contains("eth0") && x.fact().contains("eth1")));
         assertTrue(d.evidence().stream().anyMatch(x -> x.type().equals("process-io") && x.fact().contains("flanneld")));
         assertEquals(r.out, replay(seed).out, "deterministic");
     }

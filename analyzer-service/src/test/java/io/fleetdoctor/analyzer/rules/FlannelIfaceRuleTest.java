@@ -25,10 +25,11 @@ class FlannelIfaceRuleTest {
 
     static Stream<Arguments> nearMisses() {
         return Stream.of(
+                // a known-good version: only the binding can be wrong, and one NIC cannot be the wrong one
                 miss("single-NIC nodes", s -> {
                     Scenario n = new Scenario(s.cluster);
                     n.baseline("kube-controller-manager", 0).baseline("kube-scheduler", 0)
-                            .flannel("quay.io/coreos/flannel:v0.13.1-rc1", List.of("--ip-masq"), Map.of());
+                            .flannel("quay.io/coreos/flannel:v0.13.0", List.of("--ip-masq"), Map.of());
                     for (String node : Scenario.NODES) {
                         n.inventory(node, "eth0", false, "5.10.0");
                     }
@@ -105,10 +106,15 @@ class FlannelIfaceRuleTest {
                 .restart(Duration.ofMinutes(12), "kube-controller-manager", 2);
     }
 
+    /** Bound flannel of a version not known to be bad: no finding (v0.13.1-rc1 bound gets the downgrade alone). */
     private static Scenario bound(Scenario s, List<String> args, Map<String, String> env) {
+        return bound(s, "quay.io/coreos/flannel:v0.13.0", args, env);
+    }
+
+    static Scenario bound(Scenario s, String image, List<String> args, Map<String, String> env) {
         Scenario n = new Scenario(s.cluster);
         n.baseline("kube-controller-manager", 0).baseline("kube-scheduler", 0)
-                .flannel("quay.io/coreos/flannel:v0.13.1-rc1", args, env)
+                .flannel(image, args, env)
                 .twoNicNodes("eth0", "eth0", "eth0")
                 .io(Duration.ofMinutes(1), Duration.ofMinutes(20), "flanneld", SPIKE, "master01");
         return churn(n);
@@ -190,5 +196,18 @@ class FlannelIfaceRuleTest {
         Map<String, String> props = Map.of("fleetdoctor.playbooks.flannel.clusters.strict.min-restarts", "5");
         assertEquals(List.of(), Scenario.published(Scenario.incident("strict").run(Scenario.engine(props))));
         assertEquals(1, Scenario.published(Scenario.incident("other").run(Scenario.engine(props))).size());
+    }
+
+    /** The two findings are independent: bound on the known-bad version gets the downgrade alone. */
+    @org.junit.jupiter.api.Test
+    void boundOnTheKnownBadVersionGetsTheDowngradeAlone() {
+        List<EngineOutput> out = Scenario.published(bound(new Scenario("bound-bad"), "quay.io/coreos/flannel:v0.13.1-rc1",
+                List.of("--ip-masq", "--iface=eth0"), Map.of()).run());
+        assertEquals(1, out.size());
+        Decision.Recommendation r = out.get(0).decision().recommendation();
+        assertEquals("quay.io/coreos/flannel:v0.13.0", r.targetImage());
+        assertEquals(List.of(), r.iface());
+        assertTrue(r.bindingOk(), "flags stay");
+        assertTrue(out.get(0).decision().summary().contains("known-bad version"), out.get(0).decision().summary());
     }
 }

@@ -52,6 +52,10 @@ public class ClusterWatcher {
 
     private final RestartTracker restarts = new RestartTracker();
     private final Map<String, FlannelConfig> lastFlannel = new ConcurrentHashMap<>();
+    /** flanneld starts whose startup log was sent: pod uid/container/restartCount. */
+    private final java.util.Set<String> startLogsSent = ConcurrentHashMap.newKeySet();
+    /** flanneld logs its interface choice within its first second; wait a little before reading it. */
+    static final long START_LOG_DELAY_MS = 3000;
     private String cluster;
     private String source;
     private SharedIndexInformer<Pod> podInformer;
@@ -140,6 +144,7 @@ public class ClusterWatcher {
         public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
             if (pod.getMetadata() != null && pod.getMetadata().getUid() != null) {
                 restarts.forget(pod.getMetadata().getUid());
+                startLogsSent.removeIf(k -> k.startsWith(pod.getMetadata().getUid() + "/"));
             }
         }
     }
@@ -161,6 +166,9 @@ public class ClusterWatcher {
                 if (change == RestartTracker.Change.INCREASE) {
                     logFetcher.execute(() -> sendLog(pod, r.container(), r.restartCount(), true));
                 }
+            }
+            if (FlannelSpec.isFlannelPod(pod)) {
+                noteFlanneldStart(pod);
             }
         } catch (RuntimeException e) {
             LOG.warnf(e, "cannot handle pod %s", pod.getMetadata() == null ? "?" : pod.getMetadata().getName());
@@ -210,7 +218,30 @@ public class ClusterWatcher {
         }
     }
 
-    /** flanneld's current log at start, so the interface it chose is known. */
+    /**
+     * Every time flanneld starts (a new pod, a restart, or a pod already running when the watch began), its
+     * startup log once, per node: what flanneld logs there about its interface is what it really does.
+     */
+    void noteFlanneldStart(Pod pod) {
+        if (pod.getSpec() == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return;
+        }
+        Container c = FlannelSpec.flanneldContainer(pod.getSpec().getContainers(), null);
+        if (c == null) {
+            return;
+        }
+        for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+            if (c.getName().equals(cs.getName()) && cs.getState() != null && cs.getState().getRunning() != null) {
+                int count = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+                if (startLogsSent.add(pod.getMetadata().getUid() + "/" + c.getName() + "/" + count)) {
+                    heartbeat.schedule(() -> logFetcher.execute(() -> sendLog(pod, c.getName(), count, false)),
+                            START_LOG_DELAY_MS, TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+    }
+
+    /** flanneld's startup log at start for DaemonSets whose pods carry no flannel label. */
     void sendFlanneldStartLogs() {
         for (DaemonSet ds : dsInformer.getStore().list()) {
             try {
@@ -225,7 +256,10 @@ public class ClusterWatcher {
                 List<Pod> pods = client.pods().inNamespace(ds.getMetadata().getNamespace())
                         .withLabels(ds.getSpec().getSelector().getMatchLabels()).list().getItems();
                 for (Pod pod : pods) {
-                    sendLog(pod, c.getName(), restartCount(pod, c.getName()), false);
+                    int count = restartCount(pod, c.getName());
+                    if (startLogsSent.add(pod.getMetadata().getUid() + "/" + c.getName() + "/" + count)) {
+                        sendLog(pod, c.getName(), count, false);
+                    }
                 }
             } catch (RuntimeException e) {
                 noteLogFailure(ds.getMetadata().getNamespace(), "pods of " + ds.getMetadata().getName(), "-", e);
@@ -252,10 +286,14 @@ public class ClusterWatcher {
         List<String> lines;
         try {
             var c = client.pods().inNamespace(ns).withName(name).inContainer(container);
-            var logs = previous ? c.terminated() : c;
             int tail = Math.min(config.cluster().logTailLines(), ContainerLog.MAX_LINES);
-            try (java.io.Reader reader = logs.tailingLines(tail).getLogReader()) {
-                lines = LogTail.read(reader, tail, config.cluster().logLimitBytes());
+            if (previous) {
+                try (java.io.Reader reader = c.terminated().tailingLines(tail).getLogReader()) {
+                    lines = LogTail.read(reader, tail, config.cluster().logLimitBytes());
+                }
+            } else {
+                // a startup log: its head (limitBytes counts from the start), where flanneld says what it chose
+                lines = LogTail.bound(c.limitBytes(config.cluster().logLimitBytes()).getLog(), tail, true);
             }
         } catch (RuntimeException | java.io.IOException e) {
             noteLogFailure(ns, name, container, e);

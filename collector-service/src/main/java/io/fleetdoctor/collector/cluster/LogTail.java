@@ -58,6 +58,11 @@ public final class LogTail {
     }
 
     public static List<String> bound(String raw, int maxLines) {
+        return bound(raw, maxLines, false);
+    }
+
+    /** At most {@code maxLines} lines of {@code raw}: the oldest when {@code head}, else the newest. */
+    public static List<String> bound(String raw, int maxLines, boolean head) {
         int limit = Math.min(maxLines, ContainerLog.MAX_LINES);
         if (raw == null || raw.isEmpty() || limit <= 0) {
             return List.of();
@@ -67,7 +72,10 @@ public final class LogTail {
         if (end > 0 && all[end - 1].isEmpty()) {
             end--; // trailing newline
         }
-        int start = Math.max(0, end - limit);
+        int start = head ? 0 : Math.max(0, end - limit);
+        if (head) {
+            end = Math.min(end, limit);
+        }
         List<String> out = new ArrayList<>(end - start);
         for (int i = start; i < end; i++) {
             out.add(truncate(all[i], ContainerLog.MAX_LINE_BYTES));

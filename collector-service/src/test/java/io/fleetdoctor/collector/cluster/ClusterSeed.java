@@ -74,8 +74,9 @@ public class ClusterSeed implements Consumer<KubernetesServer> {
     }
 
     static String logPath(String pod, String container, boolean previous) {
+        // a previous log is read from its end, a startup log from its start (limitBytes = the configured bound)
         return "/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?pretty=false&container=" + container
-                + (previous ? "&previous=true" : "") + "&tailLines=200";
+                + (previous ? "&previous=true&tailLines=200" : "&limitBytes=262144");
     }
 
     private static void staticPod(KubernetesClient client, String component, int restarts) {

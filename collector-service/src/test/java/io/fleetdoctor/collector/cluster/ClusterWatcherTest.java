@@ -144,6 +144,50 @@ class ClusterWatcherTest {
         }
     }
 
+    /** A flannel pod of its own namespace starts, then is OOM-killed: its restart and each start's log are sent. */
+    @Test
+    void flannelPodStartsAndOomKillsAreSignals() {
+        KubernetesClient client = server.getClient();
+        String pod = "kube-flannel-ds-oom01";
+        String logPath = "/api/v1/namespaces/kube-flannel/pods/" + pod + "/log?pretty=false&container=kube-flannel"
+                + "&limitBytes=262144";
+        server.expect().get().withPath(logPath).andReturn(200, Fixtures.text("logs/kube-flannel-start.log")).always();
+        try (SignalsTopic topic = new SignalsTopic()) {
+            client.pods().inNamespace("kube-flannel").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName(pod).withNamespace("kube-flannel").withUid("oom01-uid")
+                    .addToLabels("app", "flannel").addNewOwnerReference().withApiVersion("apps/v1").withKind("DaemonSet")
+                    .withName("kube-flannel-ds").withUid("ds-uid").withController(true).endOwnerReference().endMetadata()
+                    .withNewSpec().withNodeName("node01").addNewContainer().withName("kube-flannel")
+                    .withImage("docker.io/flannel/flannel:v0.26.1").withCommand("/opt/bin/flanneld").endContainer()
+                    .endSpec().withNewStatus().withPhase("Running").addNewContainerStatus().withName("kube-flannel")
+                    .withRestartCount(0).withNewState().withNewRunning().withStartedAt("2026-11-30T10:00:00Z")
+                    .endRunning().endState().endContainerStatus().endStatus().build()).create();
+
+            ContainerLog start = topic.awaitSignal("startup log of the new pod", e -> e.type() == EventType.CONTAINER_LOG
+                    && e.as(ContainerLog.class).data().pod().equals(pod)).as(ContainerLog.class).data();
+            assertFalse(start.previous());
+            assertEquals("node01", start.node());
+            assertEquals(Fixtures.lines("logs/kube-flannel-start.log"), start.lines(), "the head of the log");
+
+            Pod p = client.pods().inNamespace("kube-flannel").withName(pod).get();
+            ContainerStatus cs = p.getStatus().getContainerStatuses().get(0);
+            cs.setRestartCount(1);
+            cs.setLastState(new ContainerStateBuilder().withNewTerminated().withReason("OOMKilled").withExitCode(137)
+                    .withStartedAt("2026-11-30T10:00:00Z").withFinishedAt("2026-11-30T10:05:00Z").endTerminated().build());
+            cs.setState(new ContainerStateBuilder().withNewRunning().withStartedAt("2026-11-30T10:05:01Z").endRunning()
+                    .build());
+            client.pods().inNamespace("kube-flannel").resource(p).updateStatus();
+
+            PodRestart oom = topic.awaitSignal("OOM kill", e -> isRestartOf(e, pod, 1)).as(PodRestart.class).data();
+            assertEquals("OOMKilled", oom.lastTermination().reason());
+            assertFalse(oom.controlPlane());
+            assertEquals("kube-flannel-ds", oom.component());
+            topic.awaitSignal("startup log after the restart", e -> e.type() == EventType.CONTAINER_LOG
+                    && e.as(ContainerLog.class).data().pod().equals(pod) && !e.as(ContainerLog.class).data().previous()
+                    && e.id().endsWith("/1/current"));
+        }
+    }
+
     private static boolean isRestartOf(CloudEvent<?> e, String pod, int count) {
         return e.type() == EventType.POD_RESTART && e.as(PodRestart.class).data().pod().equals(pod)
                 && e.as(PodRestart.class).data().restartCount() == count;

@@ -75,9 +75,16 @@ public final class FlannelFixBuilder implements FixBuilder {
             iface = rec.iface();
         }
         boolean known = regex != null || !iface.isEmpty();
-        checks.add(new PlanCheck("iface-known", known, true, known
-                ? "interface selection: " + String.join(" ", FlannelFlags.flags(iface, regex))
-                : "the analyzer could not choose an interface; an approver must supply one"));
+        // flannel already uses the cluster interface: the fix only changes the image, flags stay as they are
+        boolean keepBinding = rec.bindingOk() && !overridden;
+        if (keepBinding) {
+            checks.add(new PlanCheck("iface-unchanged", true, true,
+                    "flannel already uses the cluster interface; its flags stay as they are"));
+        } else {
+            checks.add(new PlanCheck("iface-known", known, true, known
+                    ? "interface selection: " + String.join(" ", FlannelFlags.flags(iface, regex))
+                    : "the analyzer could not choose an interface; an approver must supply one"));
+        }
 
         if (known) {
             Pattern re = null;
@@ -106,7 +113,7 @@ public final class FlannelFixBuilder implements FixBuilder {
                 withoutInventory.add(node);
             }
         }
-        checks.add(new PlanCheck("nodes-with-inventory", withoutInventory.isEmpty() || overridden, true,
+        checks.add(new PlanCheck("nodes-with-inventory", withoutInventory.isEmpty() || overridden || keepBinding, true,
                 withoutInventory.isEmpty() ? "every node has an interface inventory"
                         : (overridden ? "approver vouched for the interface on " : "no interface inventory for ")
                         + String.join(", ", withoutInventory)));

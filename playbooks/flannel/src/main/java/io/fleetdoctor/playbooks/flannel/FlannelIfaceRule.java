@@ -10,6 +10,7 @@ import io.fleetdoctor.playbook.Rule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,13 +19,15 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * flannel-iface (DESIGN.md): control-plane churn + a flanneld IO spike + nodes with several NICs +
- * flannel not bound to an interface. Cheap conditions are checked first, so the common case (a
+ * flannel-iface (docs/DESIGN.md): control-plane churn + a flanneld IO spike, then two independent
+ * findings: flannel runs a known-bad version (pin the known-good one), and flannel uses, or unbound will
+ * use, another interface than the node's cluster address on multi-NIC nodes ({@code --iface}). What
+ * flanneld logged at start beats what its spec implies; a binding the spec cannot show (env from a
+ * ConfigMap) is unknown, never unbound. Cheap conditions are checked first, so the common case (a
  * healthy cluster) costs a look at a few restart observations.
  */
 public final class FlannelIfaceRule implements Rule {
@@ -34,9 +37,6 @@ public final class FlannelIfaceRule implements Rule {
             "Failed to update lock", "context deadline exceeded", "etcdserver: request timed out");
     private static final List<String> UNRELATED = List.of("unknown flag", "flag provided but not defined",
             "invalid argument", "OOMKilled", "out of memory", "no such file or directory");
-    /** flanneld's line naming the interface it uses (flannel main.go); the window keeps it per node. */
-    static final String CHOICE_MARKER = "Using interface with name";
-    private static final Pattern CHOICE = Pattern.compile("Using interface with name (\\S+) and address (\\S+)");
     private static final int MAX_LOG_FACTS = 6;
 
     private final Function<String, FlannelSettings> settings;
@@ -60,19 +60,8 @@ public final class FlannelIfaceRule implements Rule {
     public Finding evaluate(ClusterView view, Instant now) {
         FlannelSettings s = settings.apply(view.cluster());
         Instant from = now.minus(s.window());
-
-        // 4. flannel not bound
-        List<ClusterView.Config> unbound = new ArrayList<>();
-        for (ClusterView.Config c : view.flannelConfigs()) {
-            if (!FlannelSpec.of(c.config()).bound()) {
-                unbound.add(c);
-            }
-        }
         if (view.flannelConfigs().isEmpty()) {
             return Finding.quiet(ID, "no flannel DaemonSet seen");
-        }
-        if (unbound.isEmpty()) {
-            return Finding.quiet(ID, "flannel is bound to an interface");
         }
 
         // 1. control-plane churn: increases, never cumulative counts
@@ -105,34 +94,119 @@ public final class FlannelIfaceRule implements Rule {
             return Finding.quiet(ID, "no " + s.ioProcess() + " IO spike");
         }
 
-        // 3. several NICs on a spiking node (or on any node when a spiking node has no inventory)
-        Map<String, List<NodeInterfaces.Interface>> multiNic = new TreeMap<>();
+        // 3. two independent findings: a known-bad version, and a missing or wrong interface binding
+        Net net = network(view);
+        Map<String, List<NodeInterfaces.Interface>> multiNic = multiNic(view, s, spiking.keySet());
+        List<ClusterView.Config> bad = new ArrayList<>();
+        for (ClusterView.Config c : view.flannelConfigs()) {
+            if (s.knownBadVersions().contains(ImageRef.tag(c.config().image()))) {
+                bad.add(c);
+            }
+        }
+        Binding binding = binding(view, net, multiNic);
+        if (bad.isEmpty() && !binding.problem()) {
+            return Finding.quiet(ID, binding.why());
+        }
+        return firing(view, s, from, now, bad, binding, net, churn, restarts, spiking, multiNic);
+    }
+
+    /** Interfaces, cluster interfaces and flanneld's choices of every node. */
+    private record Net(Map<String, NodeInterfaces> inventories, Map<String, String> clusterIface,
+                       Map<String, FlannelLog.Choice> choices, List<Decision.Evidence> notes) {
+    }
+
+    private static Net network(ClusterView view) {
+        Map<String, NodeInterfaces> inventories = new TreeMap<>();
+        Map<String, String> signalOf = new TreeMap<>();
+        Map<String, FlannelLog.Choice> choices = new TreeMap<>();
+        for (String node : view.nodes()) {
+            ClusterView.Inventory inv = view.inventory(node);
+            if (inv != null) {
+                inventories.put(node, inv.interfaces());
+                signalOf.put(node, inv.signalId());
+            }
+            FlannelLog.Choice c = FlannelLog.choice(node, view.startupLines(node));
+            if (c != null) {
+                choices.put(node, c);
+            }
+        }
+        List<Decision.Evidence> notes = new ArrayList<>();
+        Map<String, String> clusterIface = NodeNetwork.clusterInterfaces(inventories, (nodes, text) -> {
+            String first = nodes.iterator().next();
+            notes.add(new Decision.Evidence(signalOf.get(first), "node-interfaces", first, text));
+        });
+        return new Net(inventories, clusterIface, choices, notes);
+    }
+
+    /** Nodes with several uplinks: the spiking ones, or any when a spiking node has no inventory. */
+    private static Map<String, List<NodeInterfaces.Interface>> multiNic(ClusterView view, FlannelSettings s,
+                                                                       Collection<String> spiking) {
+        Map<String, List<NodeInterfaces.Interface>> out = new TreeMap<>();
         boolean spikingWithoutInventory = false;
-        for (String node : spiking.keySet()) {
+        for (String node : spiking) {
             ClusterView.Inventory inv = view.inventory(node);
             if (inv == null) {
                 spikingWithoutInventory = true;
-            } else if (nics(inv.interfaces()).size() >= s.minNics()) {
-                multiNic.put(node, nics(inv.interfaces()));
+            } else if (NodeNetwork.uplinks(inv.interfaces()).size() >= s.minNics()) {
+                out.put(node, NodeNetwork.uplinks(inv.interfaces()));
             }
         }
-        if (multiNic.isEmpty() && spikingWithoutInventory) {
+        if (out.isEmpty() && spikingWithoutInventory) {
             for (String node : view.nodes()) {
                 ClusterView.Inventory inv = view.inventory(node);
-                if (inv != null && nics(inv.interfaces()).size() >= s.minNics()) {
-                    multiNic.put(node, nics(inv.interfaces()));
+                if (inv != null && NodeNetwork.uplinks(inv.interfaces()).size() >= s.minNics()) {
+                    out.put(node, NodeNetwork.uplinks(inv.interfaces()));
                 }
             }
         }
-        if (multiNic.isEmpty()) {
-            return Finding.quiet(ID, "no node with " + s.minNics() + " or more NICs");
-        }
-
-        return firing(view, s, from, now, unbound, churn, restarts, spiking, multiNic);
+        return out;
     }
 
-    private Finding firing(ClusterView view, FlannelSettings s, Instant from, Instant now,
-                           List<ClusterView.Config> unbound, List<ClusterView.RestartIncrease> churn, int restarts,
+    /**
+     * @param problem flannel uses (or, unbound, will use) another interface than the cluster's
+     * @param wrong   nodes whose flanneld said it uses another interface than the node's cluster interface
+     * @param spec    the binding as the spec tells (of the first flannel DaemonSet)
+     */
+    private record Binding(boolean problem, String why, Map<String, FlannelLog.Choice> wrong, FlannelSpec spec,
+                           ClusterView.Config config) {
+    }
+
+    /** What flanneld said it chose wins over what the spec implies: flannel's own log is the ground truth. */
+    private static Binding binding(ClusterView view, Net net, Map<String, List<NodeInterfaces.Interface>> multiNic) {
+        ClusterView.Config first = view.flannelConfigs().iterator().next();
+        FlannelSpec spec = FlannelSpec.of(first.config());
+        Map<String, FlannelLog.Choice> wrong = new TreeMap<>();
+        int right = 0;
+        for (Map.Entry<String, FlannelLog.Choice> e : net.choices().entrySet()) {
+            String want = net.clusterIface().get(e.getKey());
+            if (want == null) {
+                continue;
+            }
+            if (want.equals(e.getValue().iface())) {
+                right++;
+            } else {
+                wrong.put(e.getKey(), e.getValue());
+            }
+        }
+        if (!wrong.isEmpty()) {
+            return new Binding(true, "flanneld uses another interface than the cluster's", wrong, spec, first);
+        }
+        if (right > 0) {
+            return new Binding(false, "flanneld uses the cluster interface on every node that logged its choice",
+                    wrong, spec, first);
+        }
+        return switch (spec.binding()) {
+            case BOUND -> new Binding(false, "flannel is bound to an interface", wrong, spec, first);
+            case UNKNOWN -> new Binding(false, "flannel's binding comes from " + String.join(", ", spec.unknownFrom())
+                    + ", which the spec does not show", wrong, spec, first);
+            case UNBOUND -> multiNic.isEmpty()
+                    ? new Binding(false, "no node with several NICs", wrong, spec, first)
+                    : new Binding(true, "flannel is not bound to an interface", wrong, spec, first);
+        };
+    }
+
+    private Finding firing(ClusterView view, FlannelSettings s, Instant from, Instant now, List<ClusterView.Config> bad,
+                           Binding binding, Net net, List<ClusterView.RestartIncrease> churn, int restarts,
                            Map<String, List<ClusterView.IoSample>> spiking,
                            Map<String, List<NodeInterfaces.Interface>> multiNic) {
         List<Decision.Evidence> ev = new ArrayList<>();
@@ -188,71 +262,67 @@ public final class FlannelIfaceRule implements Rule {
 
         for (Map.Entry<String, List<NodeInterfaces.Interface>> e : multiNic.entrySet()) {
             ClusterView.Inventory inv = view.inventory(e.getKey());
-            String list = e.getValue().stream().map(i -> i.name() + " (" + String.join(", ", i.addresses())
-                    + (i.defaultRoute() ? ", default route" : "") + ")").collect(Collectors.joining(", "));
+            String list = e.getValue().stream().map(i -> i.name() + (i.kind() == null || i.kind().equals("physical")
+                    ? "" : " [" + i.kind() + (i.lower().isEmpty() ? "" : " of " + String.join("+", i.lower())) + "]")
+                    + " (" + String.join(", ", i.addresses()) + (i.defaultRoute() ? ", default route" : "") + ")")
+                    .collect(Collectors.joining(", "));
             String host = inv.interfaces().hostIP() == null ? "" : "; hostIP " + inv.interfaces().hostIP()
                     + carrierText(inv.interfaces());
             ev.add(new Decision.Evidence(inv.signalId(), "node-interfaces", e.getKey(), e.getKey() + " has "
-                    + e.getValue().size() + " physical NICs up with IPv4: " + list + host));
+                    + e.getValue().size() + " NICs up with IPv4: " + list + host));
         }
+        ev.addAll(net.notes());
 
-        // the interface flannel chose, when its log told us
-        boolean wrongChoice = false;
-        for (String node : view.nodes()) {
-            ClusterView.Log choice = null;
-            Matcher m = null;
-            for (ClusterView.Log l : view.startupLines(node)) {
-                for (int i = l.lines().size() - 1; i >= 0 && m == null; i--) {
-                    Matcher candidate = CHOICE.matcher(l.lines().get(i));
-                    if (candidate.find()) {
-                        m = candidate;
-                        choice = l;
-                    }
-                }
-                if (m != null) {
-                    break;
-                }
-            }
-            if (m == null) {
-                continue;
-            }
-            ClusterView.Inventory inv = view.inventory(node);
-            String carrier = inv == null ? null : carrier(inv.interfaces());
-            boolean wrong = carrier != null && !carrier.equals(m.group(1));
-            wrongChoice |= wrong;
-            ev.add(new Decision.Evidence(choice.signalId(), "container-log", node, "flanneld on " + node + " uses "
-                    + m.group(1) + " (" + m.group(2) + ")" + (wrong ? ", but hostIP " + inv.interfaces().hostIP()
-                    + " is on " + carrier : "")));
+        // what flanneld said it uses
+        for (FlannelLog.Choice c : net.choices().values()) {
+            String want = net.clusterIface().get(c.node());
+            boolean wrong = binding.wrong().containsKey(c.node());
+            ev.add(new Decision.Evidence(c.signalId(), "container-log", c.node(), "flanneld on " + c.node() + " uses "
+                    + c.iface() + " (" + c.address() + ")" + (c.how() == null ? "" : ", chosen by " + c.how())
+                    + (wrong ? ", but the node's cluster interface is " + want : "")));
         }
-        if (wrongChoice) {
+        if (!binding.wrong().isEmpty()) {
             confidence += 0.1;
         }
 
-        Decision.Recommendation rec = recommend(view, s, unbound, ev);
-        for (ClusterView.Config c : unbound) {
+        Decision.Recommendation rec = recommend(view, s, bad, binding, net, ev);
+        for (ClusterView.Config c : view.flannelConfigs()) {
             FlannelConfig f = c.config();
-            String v = ImageRef.tag(f.image());
+            FlannelSpec spec = FlannelSpec.of(f);
+            boolean known = bad.contains(c);
+            String how = switch (spec.binding()) {
+                case BOUND -> "bound (" + spec.describe().substring(spec.describe().indexOf(", ") + 2) + ")";
+                case UNKNOWN -> "with its binding from " + String.join(", ", spec.unknownFrom()) + " (not readable here)";
+                case UNBOUND -> "without --iface, --iface-regex, --iface-can-reach or --public-ip";
+            };
             ev.add(new Decision.Evidence(c.signalId(), "flannel-config", null, "DaemonSet " + f.namespace() + "/"
-                    + f.daemonSet() + " runs " + f.image() + (s.knownBadVersions().contains(v) ? " (known bad)" : "")
-                    + " without --iface, --iface-regex or --iface-can-reach"));
-            if (s.knownBadVersions().contains(v)) {
+                    + f.daemonSet() + " runs " + f.image() + (known ? " (known bad)" : "") + " " + how));
+            if (known) {
                 confidence += 0.05;
             }
         }
 
         confidence = Math.max(0.05, Math.min(0.99, Math.round(confidence * 100) / 100.0));
         String severity = confidence >= 0.5 ? "critical" : "warning";
-        String fix = fixText(rec);
+        String problem;
+        if (!binding.problem()) {
+            problem = "flannel runs a known-bad version (its interface is right)";
+        } else if (!binding.wrong().isEmpty()) {
+            problem = "nodes have several NICs and flanneld uses " + String.join(", ", new TreeSet<>(binding.wrong()
+                    .values().stream().map(FlannelLog.Choice::iface).toList())) + ", not the cluster interface";
+        } else {
+            problem = "nodes have several NICs and flannel is not bound to one";
+        }
         String summary = view.cluster() + ": " + String.join("/", churn.stream().map(ClusterView.RestartIncrease::component)
                 .collect(Collectors.toCollection(TreeSet::new))) + " restarted " + restarts + " times in "
                 + human(s.window()) + " while " + s.ioProcess() + " on " + String.join(", ", spiking.keySet())
-                + " hammered the disk; nodes have several NICs and flannel is not bound to one" + fix;
+                + " hammered the disk; " + problem + fixText(rec);
         return new Finding(ID, true, severity, confidence, summary, ev, rec);
     }
 
-    private Decision.Recommendation recommend(ClusterView view, FlannelSettings s,
-                                              List<ClusterView.Config> unbound, List<Decision.Evidence> ev) {
-        FlannelConfig first = unbound.get(0).config();
+    private Decision.Recommendation recommend(ClusterView view, FlannelSettings s, List<ClusterView.Config> bad,
+                                              Binding binding, Net net, List<Decision.Evidence> ev) {
+        FlannelConfig first = (bad.isEmpty() ? binding.config() : bad.get(0)).config();
         // every flannel DaemonSet of that namespace: older manifests have one per architecture
         List<String> daemonSets = new ArrayList<>();
         for (ClusterView.Config c : view.flannelConfigs()) {
@@ -260,88 +330,71 @@ public final class FlannelIfaceRule implements Rule {
                 daemonSets.add(c.config().daemonSet());
             }
         }
-
-        Map<String, String> chosen = new TreeMap<>();
-        List<String> without = new ArrayList<>();
         Set<String> kernels = new TreeSet<>();
-        for (String node : view.nodes()) {
-            ClusterView.Inventory inv = view.inventory(node);
-            if (inv == null) {
-                without.add(node);
-                continue;
+        net.inventories().values().forEach(i -> {
+            if (i.kernelVersion() != null) {
+                kernels.add(i.kernelVersion());
             }
-            if (inv.interfaces().kernelVersion() != null) {
-                kernels.add(inv.interfaces().kernelVersion());
-            }
-            String carrier = carrier(inv.interfaces());
-            if (carrier == null) {
-                without.add(node);
-                ev.add(new Decision.Evidence(inv.signalId(), "node-interfaces", node, node
-                        + ": no interface carries hostIP " + inv.interfaces().hostIP()));
-            } else {
-                chosen.put(node, carrier);
-            }
-        }
-        Set<String> names = new TreeSet<>(chosen.values());
-        List<String> iface = new ArrayList<>(names);
+        });
+
+        List<String> iface = List.of();
         String regex = null;
-        if (names.size() > 1) {
-            regex = "^(" + names.stream().map(FlannelIfaceRule::escape).collect(Collectors.joining("|")) + ")$";
-            for (Map.Entry<String, String> e : chosen.entrySet()) {
-                Set<String> present = new LinkedHashSet<>();
-                for (NodeInterfaces.Interface i : view.inventory(e.getKey()).interfaces().interfaces()) {
-                    if (names.contains(i.name())) {
-                        present.add(i.name());
+        List<String> without = new ArrayList<>();
+        if (binding.problem()) {
+            Map<String, String> chosen = new TreeMap<>();
+            for (String node : view.nodes()) {
+                NodeInterfaces inv = net.inventories().get(node);
+                String want = net.clusterIface().get(node);
+                if (want != null) {
+                    chosen.put(node, want);
+                } else {
+                    without.add(node);
+                    if (inv != null) {
+                        ev.add(new Decision.Evidence(view.inventory(node).signalId(), "node-interfaces", node, node
+                                + ": no interface carries hostIP " + inv.hostIP()));
                     }
                 }
-                if (present.size() > 1) {
-                    ev.add(new Decision.Evidence(view.inventory(e.getKey()).signalId(), "node-interfaces", e.getKey(),
-                            e.getKey() + " has several of " + names + "; no single flag is safe, choose by hand"));
-                    iface = List.of();
-                    regex = null;
-                    break;
+            }
+            Set<String> names = new TreeSet<>(chosen.values());
+            iface = new ArrayList<>(names);
+            if (names.size() > 1) {
+                regex = "^(" + names.stream().map(FlannelIfaceRule::escape).collect(Collectors.joining("|")) + ")$";
+                for (Map.Entry<String, String> e : chosen.entrySet()) {
+                    Set<String> present = new LinkedHashSet<>();
+                    for (NodeInterfaces.Interface i : net.inventories().get(e.getKey()).interfaces()) {
+                        if (names.contains(i.name())) {
+                            present.add(i.name());
+                        }
+                    }
+                    if (present.size() > 1) {
+                        ev.add(new Decision.Evidence(view.inventory(e.getKey()).signalId(), "node-interfaces",
+                                e.getKey(), e.getKey() + " has several of " + names
+                                + "; no single flag is safe, choose by hand"));
+                        iface = List.of();
+                        regex = null;
+                        break;
+                    }
                 }
             }
         }
 
         String target = null;
-        String version = ImageRef.tag(first.image());
-        if (version != null && s.knownBadVersions().contains(version)) {
+        if (!bad.isEmpty()) {
             String candidate = ImageRef.repository(first.image()) + ":" + s.knownGoodVersion();
             String broken = s.brokenKernel(s.knownGoodVersion(), kernels);
             if (broken == null) {
                 target = candidate;
             } else {
-                ev.add(new Decision.Evidence(unbound.get(0).signalId(), "flannel-config", null, "not proposing "
+                ev.add(new Decision.Evidence(bad.get(0).signalId(), "flannel-config", null, "not proposing "
                         + candidate + ": known to break kernel " + broken));
             }
         }
         return new Decision.Recommendation(Decision.Recommendation.FLANNEL_IFACE_FIX, first.namespace(), daemonSets,
-                first.container(), first.image(), target, iface, regex, without);
-    }
-
-    static List<NodeInterfaces.Interface> nics(NodeInterfaces inv) {
-        List<NodeInterfaces.Interface> out = new ArrayList<>();
-        for (NodeInterfaces.Interface i : inv.interfaces()) {
-            if (i.physical() && i.up() && i.hasIpv4()) {
-                out.add(i);
-            }
-        }
-        return out;
-    }
-
-    /** The interface carrying the node's hostIP, or null. */
-    static String carrier(NodeInterfaces inv) {
-        for (NodeInterfaces.Interface i : inv.interfaces()) {
-            if (i.carries(inv.hostIP())) {
-                return i.name();
-            }
-        }
-        return null;
+                first.container(), first.image(), target, iface, regex, without, !binding.problem());
     }
 
     private static String carrierText(NodeInterfaces inv) {
-        String c = carrier(inv);
+        String c = NodeNetwork.carrier(inv);
         return c == null ? " is on no interface" : " is on " + c;
     }
 

@@ -61,7 +61,7 @@ public final class FlannelPlaybook implements Playbook {
         FlannelSettings f = settings(config, cluster);
         Duration retention = f.window().compareTo(f.resolveAfter()) >= 0 ? f.window() : f.resolveAfter();
         return new WindowNeeds(retention, Set.of(f.ioProcess()), f.ioBytesPerSec(), Math.max(8, f.minIoSamples()),
-                Set.of(FlannelIfaceRule.CHOICE_MARKER));
+                FlannelLog.MARKERS);
     }
 
     @Override

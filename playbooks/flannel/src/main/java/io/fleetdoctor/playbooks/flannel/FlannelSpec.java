@@ -25,26 +25,51 @@ import java.util.regex.PatternSyntaxException;
  * @param iface         {@code --iface} values in order
  * @param ifaceRegex    {@code --iface-regex} values in order
  * @param ifaceCanReach the {@code --iface-can-reach} address, or null
+ * @param publicIp      {@code --public-ip} / {@code FLANNELD_PUBLIC_IP}: without interface flags flanneld then uses
+ *                      the interface carrying that address (main.go: "Searching for interface using …")
+ * @param unknownFrom   where a binding may come from that the spec does not show: env of the interface flags
+ *                      from {@code valueFrom} (e.g. {@code FLANNELD_IFACE=configMapKeyRef rke2-canal-config/canal_iface})
+ *                      and every {@code envFrom} source
  */
 public record FlannelSpec(String container, String image, String version, List<String> tokens, List<String> iface,
-                          List<String> ifaceRegex, String ifaceCanReach) {
+                          List<String> ifaceRegex, String ifaceCanReach, String publicIp, List<String> unknownFrom) {
+
+    /** How flanneld's interface is chosen, as far as the spec tells. */
+    public enum Binding {
+        /** by {@code --iface}, {@code --iface-regex}, {@code --iface-can-reach} or {@code --public-ip} */
+        BOUND,
+        /** not bound by anything literal, but env from a ConfigMap, Secret or field may bind it */
+        UNKNOWN,
+        /** the default route's interface */
+        UNBOUND
+    }
 
     static final String IFACE = "iface";
     static final String IFACE_REGEX = "iface-regex";
     static final String IFACE_CAN_REACH = "iface-can-reach";
+    static final String PUBLIC_IP = "public-ip";
     /** Env names of the interface flags (flannel's flagutil: FLANNELD_ + upper case, '-' → '_'). */
     static final Map<String, String> ENV = Map.of("FLANNELD_IFACE", IFACE, "FLANNELD_IFACE_REGEX", IFACE_REGEX,
             "FLANNELD_IFACE_CAN_REACH", IFACE_CAN_REACH);
+
+    /** Env names that select the interface (flannel's flagutil: FLANNELD_ + flag name). */
+    static final List<String> BINDING_ENV = List.of("FLANNELD_IFACE", "FLANNELD_IFACE_REGEX",
+            "FLANNELD_IFACE_CAN_REACH", "FLANNELD_PUBLIC_IP");
 
     public FlannelSpec {
         tokens = List.copyOf(tokens);
         iface = List.copyOf(iface);
         ifaceRegex = List.copyOf(ifaceRegex);
+        unknownFrom = List.copyOf(unknownFrom);
     }
 
-    /** True when flanneld is told which interface to use. */
+    /** True when flanneld is told which interface to use: by a flag, its literal env, or a public IP. */
     public boolean bound() {
-        return !iface.isEmpty() || !ifaceRegex.isEmpty() || ifaceCanReach != null;
+        return !iface.isEmpty() || !ifaceRegex.isEmpty() || ifaceCanReach != null || publicIp != null;
+    }
+
+    public Binding binding() {
+        return bound() ? Binding.BOUND : unknownFrom.isEmpty() ? Binding.UNBOUND : Binding.UNKNOWN;
     }
 
     // ------------------------------------------------------------------ reading
@@ -112,25 +137,33 @@ public record FlannelSpec(String container, String image, String version, List<S
     }
 
     public static FlannelSpec of(Container c) {
-        return of(c.getName(), c.getImage(), nn(c.getCommand()), nn(c.getArgs()), literalEnv(c));
+        return of(c.getName(), c.getImage(), nn(c.getCommand()), nn(c.getArgs()), literalEnv(c), envRefs(c),
+                envFrom(c));
     }
 
     /** The spec as a {@code flannel-config} signal carries it. */
     public static FlannelSpec of(FlannelConfig f) {
-        return of(f.container(), f.image(), f.command(), f.args(), f.env());
+        return of(f.container(), f.image(), f.command(), f.args(), f.env(), f.envRefs(), f.envFrom());
     }
 
     static FlannelSpec of(String container, String image, List<String> command, List<String> args,
                           Map<String, String> env) {
+        return of(container, image, command, args, env, Map.of(), List.of());
+    }
+
+    static FlannelSpec of(String container, String image, List<String> command, List<String> args,
+                          Map<String, String> env, Map<String, String> envRefs, List<String> envFrom) {
         List<String> tokens = new ArrayList<>(command);
         tokens.addAll(args);
         List<String> words = words(tokens);
         List<String> iface = new ArrayList<>();
         List<String> regex = new ArrayList<>();
         String canReach = null;
+        String publicIp = null;
         for (int i = 0; i < words.size(); i++) {
             String name = flagName(words.get(i));
-            if (name == null || !(name.equals(IFACE) || name.equals(IFACE_REGEX) || name.equals(IFACE_CAN_REACH))) {
+            if (name == null || !(name.equals(IFACE) || name.equals(IFACE_REGEX) || name.equals(IFACE_CAN_REACH)
+                    || name.equals(PUBLIC_IP))) {
                 continue;
             }
             String w = words.get(i);
@@ -149,6 +182,7 @@ public record FlannelSpec(String container, String image, String version, List<S
             switch (name) {
                 case IFACE -> iface.add(value);
                 case IFACE_REGEX -> regex.add(value);
+                case PUBLIC_IP -> publicIp = value;
                 default -> canReach = value;
             }
         }
@@ -164,8 +198,18 @@ public record FlannelSpec(String container, String image, String version, List<S
         if (canReach == null) {
             canReach = blankToNull(env.get("FLANNELD_IFACE_CAN_REACH"));
         }
+        if (publicIp == null) {
+            publicIp = blankToNull(env.get("FLANNELD_PUBLIC_IP"));
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String name : BINDING_ENV) {
+            if (envRefs.containsKey(name) && blankToNull(env.get(name)) == null) {
+                unknown.add(name + "=" + envRefs.get(name));
+            }
+        }
+        envFrom.forEach(src -> unknown.add("envFrom " + src));
         String img = image == null ? "" : image;
-        return new FlannelSpec(container, img, ImageRef.tag(img), tokens, iface, regex, canReach);
+        return new FlannelSpec(container, img, ImageRef.tag(img), tokens, iface, regex, canReach, publicIp, unknown);
     }
 
     /** The data of a {@code flannel-config} signal, or null when the DaemonSet has no container. */
@@ -183,7 +227,8 @@ public record FlannelSpec(String container, String image, String version, List<S
         String image = c.getImage() == null ? "" : c.getImage();
         String rv = ds.getMetadata().getResourceVersion() == null ? "" : ds.getMetadata().getResourceVersion();
         return new FlannelConfig(ds.getMetadata().getNamespace(), ds.getMetadata().getName(), c.getName(), image,
-                ImageRef.tag(image), nn(c.getCommand()), nn(c.getArgs()), literalEnv(c), rv, desired, ready);
+                ImageRef.tag(image), nn(c.getCommand()), nn(c.getArgs()), literalEnv(c), rv, desired, ready,
+                envRefs(c), envFrom(c));
     }
 
     // ------------------------------------------------------------------ what flanneld does
@@ -224,6 +269,13 @@ public record FlannelSpec(String container, String image, String version, List<S
         if (ifaceCanReach != null) {
             return defaultRouteIface; // the route towards the address; a simulated node has one route
         }
+        if (publicIp != null && iface.isEmpty() && ifaceRegex.isEmpty()) {
+            for (Map.Entry<String, String> e : new TreeMap<>(nodeIfaces).entrySet()) {
+                if (publicIp.equals(e.getValue())) {
+                    return e.getKey();
+                }
+            }
+        }
         return null;
     }
 
@@ -234,6 +286,9 @@ public record FlannelSpec(String container, String image, String version, List<S
         ifaceRegex.forEach(r -> flags.add("--iface-regex=" + r));
         if (ifaceCanReach != null) {
             flags.add("--iface-can-reach=" + ifaceCanReach);
+        }
+        if (publicIp != null) {
+            flags.add("--public-ip=" + publicIp);
         }
         return "image " + (version == null ? image : version) + ", "
                 + (flags.isEmpty() ? "no --iface" : String.join(", ", flags));
@@ -307,6 +362,45 @@ public record FlannelSpec(String container, String image, String version, List<S
             }
         }
         return env;
+    }
+
+    /** Env set from somewhere else: name → e.g. {@code configMapKeyRef cm/key}, {@code fieldRef status.hostIP}. */
+    static Map<String, String> envRefs(Container c) {
+        Map<String, String> refs = new TreeMap<>();
+        for (EnvVar e : nn(c.getEnv())) {
+            var f = e.getValueFrom();
+            if (e.getName() == null || f == null) {
+                continue;
+            }
+            String from;
+            if (f.getConfigMapKeyRef() != null) {
+                from = "configMapKeyRef " + f.getConfigMapKeyRef().getName() + "/" + f.getConfigMapKeyRef().getKey();
+            } else if (f.getSecretKeyRef() != null) {
+                from = "secretKeyRef " + f.getSecretKeyRef().getName() + "/" + f.getSecretKeyRef().getKey();
+            } else if (f.getFieldRef() != null) {
+                from = "fieldRef " + f.getFieldRef().getFieldPath();
+            } else if (f.getResourceFieldRef() != null) {
+                from = "resourceFieldRef " + f.getResourceFieldRef().getResource();
+            } else {
+                from = "valueFrom";
+            }
+            refs.put(e.getName(), from);
+        }
+        return refs;
+    }
+
+    /** Whole env sources, e.g. {@code configMapRef flannel-env}. */
+    static List<String> envFrom(Container c) {
+        List<String> out = new ArrayList<>();
+        for (var src : nn(c.getEnvFrom())) {
+            String prefix = src.getPrefix() == null || src.getPrefix().isEmpty() ? "" : " (prefix " + src.getPrefix() + ")";
+            if (src.getConfigMapRef() != null) {
+                out.add("configMapRef " + src.getConfigMapRef().getName() + prefix);
+            } else if (src.getSecretRef() != null) {
+                out.add("secretRef " + src.getSecretRef().getName() + prefix);
+            }
+        }
+        return out;
     }
 
     private static void splitInto(String v, List<String> out) {

@@ -209,4 +209,19 @@ class FlannelFixBuilderTest {
                 () -> FlannelFixBuilder.parseOverride("eth0; rm -rf /"));
         assertEquals(Collections.emptyList(), List.of());
     }
+
+    /** The binding is right (flanneld logged the cluster interface): only the image changes, no flag is added. */
+    @Test
+    void bindingOkChangesTheImageOnly() throws Exception {
+        Recommendation rec = new Recommendation("flannel-iface-fix", "kube-system", List.of("kube-flannel-ds"),
+                "kube-flannel", BAD, GOOD, List.of(), null, List.of(), true);
+        DaemonSetSpec spec = fixture().getSpec();
+        BuiltPlan p = build(spec, rec, Map.of(), KERNELS, null);
+        assertNull(p.blockedReason(), p.checks().toString());
+        assertFalse(p.needsOverride(), p.checks().toString());
+        Container c = flanneld(p.changes().get(0).after());
+        assertEquals(GOOD, c.getImage());
+        assertEquals(spec.getTemplate().getSpec().getContainers().get(0).getArgs(), c.getArgs(), "flags untouched");
+        assertTrue(p.diff().lines().noneMatch(l -> l.startsWith("+") && l.contains("--iface")), p.diff());
+    }
 }
