@@ -21,7 +21,7 @@ class LocalRunIT {
 
     @Test
     void demoFollowsTheIncidentToSucceeded() throws Exception {
-        String out = demo("flannel-iface");
+        String out = demo("flannel-iface", LocalRun.CLUSTER);
         assertTrue(out.contains("simulator:"), "the simulated cluster told its story");
         assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-1: .*--iface=eth0.*"), "incident detected");
         assertTrue(out.contains("PENDING_APPROVAL"), "plan waited for approval");
@@ -33,15 +33,16 @@ class LocalRunIT {
     /** The second playbook through the same path: OOM kills → flannel-oom → memory limit raised → verified. */
     @Test
     void demoFollowsFlannelOomToSucceeded() throws Exception {
-        String out = demo("flannel-oom");
+        // its own cluster id: both runs share this JVM's broker and database, so the first run's signals stay
+        String out = demo("flannel-oom", "demo-oom");
         assertTrue(out.contains("OOM-killed"), "the simulated flanneld was OOM-killed");
-        assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-1: flanneld OOM-killed .*"), "incident detected");
+        assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-oom: flanneld OOM-killed .*"), "incident detected");
         assertTrue(out.contains("memory: \"100Mi\""), "the plan doubles the 50Mi limit");
         assertTrue(out.contains("OOM kills stopped"), "the simulator saw the fix");
         assertTrue(out.contains("SUCCEEDED"), "plan verified");
     }
 
-    private static String demo(String scenario) throws Exception {
+    private static String demo(String scenario, String cluster) throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream both = new PrintStream(new OutputStream() {
             @Override
@@ -57,7 +58,7 @@ class LocalRunIT {
             }
         }, true, StandardCharsets.UTF_8);
         Path root = Path.of("..").toAbsolutePath().normalize();
-        LocalRun run = new LocalRun(new LocalRun.Options(true, root, null, null, LocalRun.CLUSTER, false,
+        LocalRun run = new LocalRun(new LocalRun.Options(true, root, null, null, cluster, false,
                 Duration.ofMinutes(6), both, scenario));
         int rc;
         try {
