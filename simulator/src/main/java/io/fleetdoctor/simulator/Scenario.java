@@ -1,5 +1,6 @@
 package io.fleetdoctor.simulator;
 
+import io.fleetdoctor.playbooks.flannel.FlannelManifests;
 import io.fleetdoctor.playbooks.flannel.FlannelSpec;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -118,13 +119,13 @@ public final class Scenario {
 
         DaemonSet ds = null;
         try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
-            for (HasMetadata item : client.load(in).items()) {
+            List<HasMetadata> items = FlannelManifests.read(in);
+            for (HasMetadata item : items) {
                 if (item instanceof ConfigMap) {
                     client.resource(item).inNamespace(ns(item)).create();
-                } else if (item instanceof DaemonSet) {
-                    ds = (DaemonSet) item;
                 }
             }
+            ds = FlannelManifests.daemonSets(items).stream().findFirst().orElse(null);
         }
         if (ds == null) {
             throw new IllegalStateException(Fixtures.FLANNEL_MANIFEST + " has no DaemonSet");

@@ -32,7 +32,7 @@ public class ClusterSeed implements Consumer<KubernetesServer> {
     public void accept(KubernetesServer server) {
         KubernetesClient client = server.getClient();
         try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
-            for (HasMetadata o : client.load(in).items()) {
+            for (HasMetadata o : io.fleetdoctor.playbooks.flannel.FlannelManifests.read(in)) {
                 client.resource(o).create();
             }
         } catch (IOException e) {

@@ -64,21 +64,7 @@ public final class Fixtures {
 
     public static DaemonSet fixtureDaemonSet() {
         try (InputStream in = io.fleetdoctor.fixtures.Fixtures.open(io.fleetdoctor.fixtures.Fixtures.FLANNEL_MANIFEST)) {
-            Object o = new KubernetesSerialization().unmarshal(in);
-            List<Object> items = new ArrayList<>();
-            if (o instanceof List<?> l) {
-                items.addAll(l);
-            } else if (o instanceof KubernetesList kl) {
-                items.addAll(kl.getItems());
-            } else {
-                items.add(o);
-            }
-            for (Object h : items) {
-                if (h instanceof DaemonSet ds) {
-                    return ds;
-                }
-            }
-            throw new IllegalStateException("no DaemonSet in fixture");
+            return io.fleetdoctor.playbooks.flannel.FlannelManifests.daemonSet(in);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

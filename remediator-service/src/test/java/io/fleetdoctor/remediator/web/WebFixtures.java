@@ -51,16 +51,10 @@ final class WebFixtures {
 
     static void seedDaemonSet(KubernetesClient client, String namespace) {
         try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
-            for (HasMetadata o : client.load(in).items()) {
-                if (o instanceof DaemonSet) {
-                    DaemonSet ds = (DaemonSet) o;
-                    ds.getMetadata().setNamespace(namespace);
-                    ds.getMetadata().setResourceVersion(null);
-                    client.apps().daemonSets().inNamespace(namespace).resource(ds).create();
-                    return;
-                }
-            }
-            throw new IllegalStateException("no DaemonSet in the flannel fixture");
+            DaemonSet ds = io.fleetdoctor.playbooks.flannel.FlannelManifests.daemonSet(in);
+            ds.getMetadata().setNamespace(namespace);
+            ds.getMetadata().setResourceVersion(null);
+            client.apps().daemonSets().inNamespace(namespace).resource(ds).create();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

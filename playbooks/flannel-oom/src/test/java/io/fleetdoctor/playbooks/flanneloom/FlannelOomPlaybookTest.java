@@ -91,14 +91,8 @@ class FlannelOomPlaybookTest {
     /** The DaemonSet of the upstream kube-flannel.yml as run in the incident (50Mi limit). */
     static DaemonSet upstream() throws Exception {
         try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
-            Object o = new KubernetesSerialization().unmarshal(in);
-            for (Object x : (List<?>) (o instanceof io.fabric8.kubernetes.api.model.KubernetesList kl ? kl.getItems() : o)) {
-                if (x instanceof DaemonSet ds) {
-                    return ds;
-                }
-            }
+            return io.fleetdoctor.playbooks.flannel.FlannelManifests.daemonSet(in);
         }
-        throw new IllegalStateException("no DaemonSet in the fixture");
     }
 
     BuiltPlan build(Map<String, String> props, DaemonSet ds) {

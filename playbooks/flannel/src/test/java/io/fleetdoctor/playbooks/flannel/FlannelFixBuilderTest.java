@@ -38,25 +38,10 @@ class FlannelFixBuilderTest {
 
     static DaemonSet fixture() throws Exception {
         try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
-            Object o = new KubernetesSerialization().unmarshal(in);
-            List<HasMetadata> items = new ArrayList<>();
-            if (o instanceof List<?> l) {
-                for (Object x : l) {
-                    items.add((HasMetadata) x);
-                }
-            } else if (o instanceof io.fabric8.kubernetes.api.model.KubernetesList kl) {
-                items.addAll(kl.getItems());
-            } else {
-                items.add((HasMetadata) o);
-            }
-            for (HasMetadata h : items) {
-                if (h instanceof DaemonSet ds) {
-                    ds.getMetadata().setResourceVersion("1042");
-                    return ds;
-                }
-            }
+            DaemonSet ds = FlannelManifests.daemonSet(in);
+            ds.getMetadata().setResourceVersion("1042");
+            return ds;
         }
-        throw new IllegalStateException("no DaemonSet in fixture");
     }
 
     static Recommendation rec(List<String> iface, String regex, String target) {
