@@ -13,7 +13,6 @@ import io.fleetdoctor.remediator.audit.AuditEntry;
 import io.fleetdoctor.remediator.build.SpecJson;
 import io.fleetdoctor.remediator.inventory.InventoryService;
 import io.fleetdoctor.remediator.plan.PlanEntity;
-import io.fleetdoctor.remediator.publish.RemediationOutboxEntry;
 import io.fleetdoctor.remediator.plan.PlanHistoryEntity;
 import io.fleetdoctor.remediator.plan.PlanState;
 import io.fleetdoctor.remediator.support.FakeRolloutController;
@@ -26,6 +25,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -59,6 +59,8 @@ class RemediationFlowTest {
     InventoryService inventories;
     @Inject
     FakeRolloutController controller;
+    @Inject
+    EntityManager em;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -168,8 +170,10 @@ class RemediationFlowTest {
             assertTrue(actions.contains("approver/rest/state:PENDING_APPROVAL->APPROVED"), actions.toString());
             assertTrue(actions.contains("system/system/state:VERIFYING->SUCCEEDED"), actions.toString());
             assertTrue(actions.contains("system/system/apply"), actions.toString());
-            long unsent = QuarkusTransaction.requiringNew().call(() -> RemediationOutboxEntry.count(
-                    "eventId like ?1 and sentAt is null", id + ":%"));
+            long unsent = QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                    "select count(*) from remediator.outbox where destination = ?1 and aggregate_id = ?2"
+                            + " and delivered_at is null").setParameter(1, Topics.REMEDIATIONS).setParameter(2, id)
+                    .getSingleResult()).longValue());
             assertEquals(0, unsent);
             JsonPath done = plan(id);
             assertEquals(5, done.getList("history").size());
