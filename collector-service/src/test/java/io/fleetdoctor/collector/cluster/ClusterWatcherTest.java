@@ -10,7 +10,10 @@ import io.fleetdoctor.events.ContainerLog;
 import io.fleetdoctor.events.EventType;
 import io.fleetdoctor.events.FlannelConfig;
 import io.fleetdoctor.events.PodRestart;
+import io.fleetdoctor.events.Topics;
 import io.fleetdoctor.infra.InfraTestResource;
+import io.fleetdoctor.infra.InjectKafka;
+import io.fleetdoctor.infra.KafkaTestClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -43,11 +46,14 @@ class ClusterWatcherTest {
     @KubernetesTestServer
     KubernetesServer server;
 
+    @InjectKafka
+    KafkaTestClient kafka;
+
     @Test
     void startSignalsGiveBaselinesFlannelConfigAndFlanneldLog() {
-        try (SignalsTopic topic = new SignalsTopic()) {
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
             for (String c : List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")) {
-                CloudEvent<?> e = topic.awaitSignal("baseline of " + c, ev -> ev.type() == EventType.POD_RESTART
+                CloudEvent<?> e = topic.await("baseline of " + c, ev -> ev.type() == EventType.POD_RESTART
                         && ev.as(PodRestart.class).data().container().equals(c));
                 PodRestart r = e.as(PodRestart.class).data();
                 assertTrue(r.controlPlane());
@@ -59,7 +65,7 @@ class ClusterWatcherTest {
             assertTrue(topic.seen().stream().noneMatch(e -> e.type() == EventType.POD_RESTART
                     && e.as(PodRestart.class).data().pod().startsWith("kube-flannel")), "flannel is not control plane");
 
-            FlannelConfig fc = topic.awaitSignal("flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG)
+            FlannelConfig fc = topic.await("flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG)
                     .as(FlannelConfig.class).data();
             assertEquals("kube-system", fc.namespace());
             assertEquals("kube-flannel-ds", fc.daemonSet());
@@ -69,24 +75,24 @@ class ClusterWatcherTest {
             assertEquals(List.of("/opt/bin/flanneld"), fc.command());
             assertTrue(fc.env().isEmpty(), "POD_NAME / POD_NAMESPACE come from the downward API, not literals");
 
-            ContainerLog log = topic.awaitSignal("flanneld start log", e -> e.type() == EventType.CONTAINER_LOG
+            ContainerLog log = topic.await("flanneld start log", e -> e.type() == EventType.CONTAINER_LOG
                     && !e.as(ContainerLog.class).data().previous()).as(ContainerLog.class).data();
             assertEquals(ClusterSeed.FLANNEL_POD, log.pod());
             assertEquals(ClusterSeed.fixtureLines("fixtures/logs/kube-flannel-start.log"), log.lines());
             assertTrue(log.lines().stream().anyMatch(l -> l.contains("Using interface with name eth1")));
 
-            topic.awaitSignal("heartbeat", e -> e.type() == EventType.HEARTBEAT);
+            topic.await("heartbeat", e -> e.type() == EventType.HEARTBEAT);
         }
     }
 
     @Test
     void controllerManagerRestartGivesPodRestartAndPreviousLog() {
-        try (SignalsTopic topic = new SignalsTopic()) {
-            topic.awaitSignal("baseline", e -> isRestartOf(e, ClusterSeed.KCM, ClusterSeed.KCM_BASELINE));
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
+            topic.await("baseline", e -> isRestartOf(e, ClusterSeed.KCM, ClusterSeed.KCM_BASELINE));
 
             bumpRestartCount(ClusterSeed.KCM, "2020-12-22T13:36:05Z", "2020-12-22T13:41:23Z");
 
-            CloudEvent<?> restart = topic.awaitSignal("restart", e -> isRestartOf(e, ClusterSeed.KCM,
+            CloudEvent<?> restart = topic.await("restart", e -> isRestartOf(e, ClusterSeed.KCM,
                     ClusterSeed.KCM_BASELINE + 1));
             PodRestart r = restart.as(PodRestart.class).data();
             assertEquals("kube-controller-manager", r.component());
@@ -94,7 +100,7 @@ class ClusterWatcherTest {
             assertEquals(255, r.lastTermination().exitCode());
             assertEquals("kube-system/pod/" + ClusterSeed.KCM, restart.subject());
 
-            ContainerLog log = topic.awaitSignal("previous log", e -> e.type() == EventType.CONTAINER_LOG
+            ContainerLog log = topic.await("previous log", e -> e.type() == EventType.CONTAINER_LOG
                     && e.as(ContainerLog.class).data().previous()
                     && e.as(ContainerLog.class).data().pod().equals(ClusterSeed.KCM)).as(ContainerLog.class).data();
             assertEquals("kube-controller-manager", log.container());
@@ -109,9 +115,9 @@ class ClusterWatcherTest {
 
     @Test
     void unfetchableLogIsNotedNotFatal() {
-        try (SignalsTopic topic = new SignalsTopic()) {
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
             bumpRestartCount(ClusterSeed.SCHEDULER, "2020-12-22T13:28:10Z", "2020-12-22T13:41:23Z");
-            topic.awaitSignal("scheduler restart", e -> isRestartOf(e, ClusterSeed.SCHEDULER, 3));
+            topic.await("scheduler restart", e -> isRestartOf(e, ClusterSeed.SCHEDULER, 3));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/metrics").then()
                     .statusCode(200).body(containsString("fleetdoctor_collector_log_fetch_failures_total{reason=\"404\"")));
         }
@@ -120,8 +126,8 @@ class ClusterWatcherTest {
     @Test
     void editingTheDaemonSetArgsGivesANewFlannelConfig() {
         KubernetesClient client = server.getClient();
-        try (SignalsTopic topic = new SignalsTopic()) {
-            FlannelConfig before = topic.awaitSignal("initial flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG)
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
+            FlannelConfig before = topic.await("initial flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG)
                     .as(FlannelConfig.class).data();
             assertEquals(List.of("--ip-masq", "--kube-subnet-mgr"), before.args());
 
@@ -131,7 +137,7 @@ class ClusterWatcherTest {
                 return ds;
             });
 
-            FlannelConfig after = topic.awaitSignal("edited flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG
+            FlannelConfig after = topic.await("edited flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG
                     && e.as(FlannelConfig.class).data().args().contains("--iface=eth0")).as(FlannelConfig.class).data();
             assertEquals(List.of("--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), after.args());
             assertNotEquals(before.resourceVersion(), after.resourceVersion());
