@@ -9,6 +9,8 @@ import io.fleetdoctor.events.PodRestart;
 import io.fleetdoctor.events.Remediation;
 import io.fleetdoctor.events.Topics;
 import io.fleetdoctor.infra.InfraTestResource;
+import io.fleetdoctor.infra.InjectKafka;
+import io.fleetdoctor.infra.KafkaTestClient;
 import io.fleetdoctor.remediator.audit.AuditEntry;
 import io.fleetdoctor.remediator.build.SpecJson;
 import io.fleetdoctor.remediator.inventory.InventoryService;
@@ -27,8 +29,6 @@ import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -61,8 +61,13 @@ class RemediationFlowTest {
     FakeRolloutController controller;
     @Inject
     EntityManager em;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @InjectKafka
+    KafkaTestClient kafka;
+
+    /** As the analyzer or a collector publishes: key = cluster, content-type header. */
+    void send(String topic, CloudEvent<?> event) {
+        kafka.sendCloudEvent(topic, event.cluster(), EventCodec.encode(event));
+    }
 
     static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -77,9 +82,9 @@ class RemediationFlowTest {
     }
 
     void publishInventories(String cluster, boolean node02HasEth0) {
-        Fixtures.send(bootstrap, Topics.SIGNALS, Fixtures.inventory(cluster, "master01", "192.168.10.11", true));
-        Fixtures.send(bootstrap, Topics.SIGNALS, Fixtures.inventory(cluster, "node01", "192.168.10.12", true));
-        Fixtures.send(bootstrap, Topics.SIGNALS, Fixtures.inventory(cluster, "node02", "192.168.10.13", node02HasEth0));
+        send(Topics.SIGNALS, Fixtures.inventory(cluster, "master01", "192.168.10.11", true));
+        send(Topics.SIGNALS, Fixtures.inventory(cluster, "node01", "192.168.10.12", true));
+        send(Topics.SIGNALS, Fixtures.inventory(cluster, "node02", "192.168.10.13", node02HasEth0));
         await().atMost(WAIT).until(() -> inventories.interfaces(cluster).size() == 3);
     }
 
@@ -125,8 +130,8 @@ class RemediationFlowTest {
         String ns = "kube-system";
         seed(ns);
         publishInventories(cluster, true);
-        try (KafkaConsumer<String, byte[]> events = Fixtures.remediationConsumer(bootstrap)) {
-            Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 3));
+        try (var events = kafka.fromBeginning(Topics.REMEDIATIONS)) {
+            send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 3));
             String id = planOf(cluster);
             JsonPath p = plan(id);
             assertEquals("PENDING_APPROVAL", p.getString("plan.state"));
@@ -149,7 +154,8 @@ class RemediationFlowTest {
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
             List<String> states = new ArrayList<>();
             await().atMost(WAIT).until(() -> {
-                Fixtures.drain(events, cluster, records);
+                records.clear();
+                records.addAll(events.withKey(cluster));
                 states.clear();
                 for (ConsumerRecord<String, byte[]> r : records) {
                     Remediation rem = EventCodec.decode(r.value()).as(Remediation.class).data();
@@ -187,17 +193,17 @@ class RemediationFlowTest {
         String ns = unique("ns-dup");
         seed(ns);
         publishInventories(cluster, true);
-        Fixtures.sendRaw(bootstrap, Topics.DECISIONS, cluster, "{not json".getBytes(StandardCharsets.UTF_8));
+        kafka.sendCloudEvent(Topics.DECISIONS, cluster, "{not json".getBytes(StandardCharsets.UTF_8));
         var open = Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2);
-        Fixtures.send(bootstrap, Topics.DECISIONS, open);
-        Fixtures.send(bootstrap, Topics.DECISIONS, open);
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "updated", List.of("eth0"), 4));
+        send(Topics.DECISIONS, open);
+        send(Topics.DECISIONS, open);
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "updated", List.of("eth0"), 4));
         String id = planOf(cluster);
         await().atMost(WAIT).until(() -> plan(id).getList("evidence").size() == 4);
         assertEquals(1, as("viewer").queryParam("cluster", cluster).get("/api/plans").then().extract().jsonPath().getInt("total"));
 
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "resolved", List.of("eth0"), 4));
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "resolved", List.of("eth0"), 4));
         awaitState(id, PlanState.CANCELLED);
         assertEquals(1, as("viewer").queryParam("cluster", cluster).get("/api/plans").then().extract().jsonPath().getInt("total"));
         assertEquals(Fixtures.BAD, flanneld(ns).getImage());
@@ -211,7 +217,7 @@ class RemediationFlowTest {
         String ns = unique("ns-prod");
         seed(ns);
         publishInventories(cluster, true);
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
         String id = planOf(cluster);
         assertEquals(2, plan(id).getInt("plan.approvalsRequired"));
         approve(id, "approver", "{}", 200, "PENDING_APPROVAL");
@@ -229,7 +235,7 @@ class RemediationFlowTest {
         String ns = unique("ns-stale");
         seed(ns);
         publishInventories(cluster, true);
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
         String id = planOf(cluster);
         DaemonSet edited = client.apps().daemonSets().inNamespace(ns).withName("kube-flannel-ds").edit(ds -> {
             ds.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().add("--v=2");
@@ -250,7 +256,7 @@ class RemediationFlowTest {
         String ns = unique("ns-noeth0");
         seed(ns);
         publishInventories(cluster, false);
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
         String id = planOf(cluster);
         JsonPath p = plan(id);
         assertTrue(p.getBoolean("plan.needsIfaceOverride"));
@@ -278,7 +284,7 @@ class RemediationFlowTest {
         String recordedHash = SpecJson.hash(seeded.getSpec());
         controller.breakRollouts(ns);
         publishInventories(cluster, true);
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
         String id = planOf(cluster);
         approve(id, "approver", "{}", 200, "APPROVED");
         awaitState(id, PlanState.ROLLED_BACK);
@@ -302,7 +308,7 @@ class RemediationFlowTest {
                 String ns = unique("ns-fleet" + i);
                 seed(ns);
                 publishInventories(cluster, true);
-                Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+                send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
                 String id = planOf(cluster);
                 approve(id, "approver", "{}", 200, "APPROVED");
                 ids.add(id);
@@ -340,12 +346,12 @@ class RemediationFlowTest {
         String ns = unique("ns-verify");
         DaemonSet seeded = seed(ns);
         publishInventories(cluster, true);
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
         String id = planOf(cluster);
         approve(id, "approver", "{}", 200, "APPROVED");
         awaitState(id, PlanState.VERIFYING);
         java.time.Instant now = java.time.Instant.now();
-        Fixtures.send(bootstrap, Topics.SIGNALS, CloudEvent.of(unique("sig"), CloudEvent.collectorSource(cluster), now,
+        send(Topics.SIGNALS, CloudEvent.of(unique("sig"), CloudEvent.collectorSource(cluster), now,
                 cluster, null, new PodRestart("kube-system", "kube-scheduler-master01", "kube-scheduler", "master01",
                         "kube-scheduler", true, 7, new PodRestart.LastTermination("Error", 255, now.minusSeconds(30), now))));
         awaitState(id, PlanState.ROLLED_BACK);
@@ -360,7 +366,7 @@ class RemediationFlowTest {
         String ns = unique("ns-missing"); // nothing seeded there
         Fixtures.seedNodes(client);
         publishInventories(cluster, true);
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
         String id = planOf(cluster);
         assertTrue(plan(id).getString("plan.blockedReason").contains("not found"), plan(id).prettify());
         as("approver").contentType(ContentType.JSON).body("{\"iface\":\"eth0\"}").post("/api/plans/" + id + "/approve")
@@ -377,7 +383,7 @@ class RemediationFlowTest {
         String ns = unique("ns-expire");
         seed(ns);
         publishInventories(cluster, true);
-        Fixtures.send(bootstrap, Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
+        send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
         String id = planOf(cluster);
         // let 24 hours pass for this plan only
         QuarkusTransaction.requiringNew().run(() -> PlanEntity.update("expiresAt = ?1 where id = ?2",
