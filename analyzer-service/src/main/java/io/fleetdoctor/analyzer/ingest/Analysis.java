@@ -29,8 +29,8 @@ import java.util.Map;
 
 /**
  * The analyzer's pipeline: decode and validate, feed the engine, store what it decides (with the
- * decisions to publish in the outbox, sent after the commit). Per signal it only touches memory; the database and the broker see incident
- * changes, which are rare.
+ * decisions to publish in the outbox, sent after the commit). Per signal it only touches memory;
+ * the database and the broker see incident changes, which are rare.
  */
 @ApplicationScoped
 public class Analysis {
