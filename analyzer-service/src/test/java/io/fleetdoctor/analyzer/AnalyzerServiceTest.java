@@ -6,13 +6,19 @@ import io.fleetdoctor.events.EventCodec;
 import io.fleetdoctor.events.Remediation;
 import io.fleetdoctor.events.Topics;
 import io.fleetdoctor.infra.InfraTestResource;
+import io.fleetdoctor.infra.InjectKafka;
+import io.fleetdoctor.infra.KafkaTestClient;
+import io.fleetdoctor.fixtures.Fixtures;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +38,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(InfraTestResource.class)
 class AnalyzerServiceTest {
 
+    /** What a collector or an operator would do: plain Kafka clients against the shared broker. */
+    @InjectKafka
+    KafkaTestClient kafka;
+
+    /** The seed trace with its cluster id (and so its event ids and sources) renamed. */
+    private static List<String> seedTraceFor(String cluster) {
+        return Fixtures.lines(Fixtures.SEED_TRACE).stream().map(l -> l.replace("demo-1", cluster)).toList();
+    }
+
     private static Decision decision(ConsumerRecord<String, byte[]> r) {
         return EventCodec.decode(r.value()).as(Decision.class).data();
     }
@@ -39,8 +54,8 @@ class AnalyzerServiceTest {
     @Test
     void seedTraceOnTheTopicOpensOneIncidentAndPublishesOneDecision() {
         String cluster = "flow-1";
-        try (KafkaSupport.Reader decisions = KafkaSupport.reader(Topics.DECISIONS)) {
-            KafkaSupport.send(Topics.SIGNALS, cluster, KafkaSupport.seedTraceFor(cluster));
+        try (var decisions = kafka.fromBeginning(Topics.DECISIONS)) {
+            kafka.sendAll(Topics.SIGNALS, cluster, seedTraceFor(cluster));
 
             List<ConsumerRecord<String, byte[]>> got = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -79,7 +94,7 @@ class AnalyzerServiceTest {
             // a successful remediation resolves it
             Remediation rem = new Remediation("plan-1", d.incidentId(), "SUCCEEDED", "VERIFYING", "system", "verified",
                     Instant.parse("2020-12-22T13:40:00Z"));
-            KafkaSupport.send(Topics.REMEDIATIONS, cluster, List.of(EventCodec.encodeToString(CloudEvent.of("rem-1",
+            kafka.sendAll(Topics.REMEDIATIONS, cluster, List.of(EventCodec.encodeToString(CloudEvent.of("rem-1",
                     "/remediator", rem.at(), cluster, null, rem))));
             await().atMost(Duration.ofSeconds(30)).until(() -> decisions.withKey(cluster).size() == 2);
             assertEquals(Decision.RESOLVED, decision(decisions.withKey(cluster).get(1)).status());
@@ -93,12 +108,12 @@ class AnalyzerServiceTest {
     @Test
     void malformedRecordGoesToTheDeadLetterTopicAndConsumptionGoesOn() {
         String cluster = "dlq-1";
-        try (KafkaSupport.Reader dlq = KafkaSupport.reader(Topics.SIGNALS_DLQ)) {
+        try (var dlq = kafka.fromBeginning(Topics.SIGNALS_DLQ)) {
             List<String> trace = new ArrayList<>();
             trace.add("{this is not json");
-            trace.add(KafkaSupport.seedTraceFor(cluster).get(0).replace("\"restartCount\":0", "\"restartCount\":-3"));
-            trace.addAll(KafkaSupport.seedTraceFor(cluster));
-            KafkaSupport.send(Topics.SIGNALS, cluster, trace);
+            trace.add(seedTraceFor(cluster).get(0).replace("\"restartCount\":0", "\"restartCount\":-3"));
+            trace.addAll(seedTraceFor(cluster));
+            kafka.sendAll(Topics.SIGNALS, cluster, trace);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> dlq.withKey(cluster).size() == 2);
             List<ConsumerRecord<String, byte[]>> bad = dlq.withKey(cluster);
@@ -123,15 +138,15 @@ class AnalyzerServiceTest {
     @Test
     void theSameEventsDeliveredTwiceGiveOneIncident() {
         String cluster = "twice-1";
-        List<String> trace = KafkaSupport.seedTraceFor(cluster);
+        List<String> trace = seedTraceFor(cluster);
         List<String> twice = new ArrayList<>();
         for (String line : trace) {
             twice.add(line);
             twice.add(line);
         }
-        try (KafkaSupport.Reader decisions = KafkaSupport.reader(Topics.DECISIONS)) {
-            KafkaSupport.send(Topics.SIGNALS, cluster, twice);
-            KafkaSupport.send(Topics.SIGNALS, cluster, trace); // and the whole trace once more
+        try (var decisions = kafka.fromBeginning(Topics.DECISIONS)) {
+            kafka.sendAll(Topics.SIGNALS, cluster, twice);
+            kafka.sendAll(Topics.SIGNALS, cluster, trace); // and the whole trace once more
             await().atMost(Duration.ofSeconds(60)).until(() -> decisions.withKey(cluster).size() >= 1);
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                     .until(() -> decisions.withKey(cluster).size() == 1);

@@ -21,7 +21,7 @@ class PackageCyclesTest {
      */
     static final List<String> MODULES = List.of(
             "analyzer-service", "collector-service", "events", "embedded-infra", "simulator", "local-run", "fixtures",
-            "playbooks/api", "playbooks/flannel", "playbooks/flannel-oom", "remediator-service");
+            "playbooks/api", "playbooks/flannel", "playbooks/flannel-oom", "remediator-service", "outbox");
 
     @Test
     void modulesHaveNoPackageCycles() throws IOException {

@@ -10,8 +10,9 @@ import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.UUID;
 
-/** A row of {@code analyzer.incident_decision}: one step of an incident's history, and its outbox entry. */
+/** A row of {@code analyzer.incident_decision}: one step of an incident's history. */
 @Entity
 @Table(name = "incident_decision")
 @IdClass(DecisionRecordEntity.Key.class)
@@ -27,11 +28,11 @@ public class DecisionRecordEntity extends PanacheEntityBase {
     public Instant eventTime;
     public String summary;
     public boolean publish;
-    public String payload;
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
-    @Column(name = "published_at")
-    public Instant publishedAt;
+    /** The outbox row that publishes this decision; null when it is not published. */
+    @Column(name = "outbox_id")
+    public UUID outboxId;
 
     public static class Key implements Serializable {
         public String incidentId;

@@ -3,6 +3,7 @@ package io.fleetdoctor.analyzer.incident;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetdoctor.events.Decision;
+import io.fleetdoctor.outbox.OutboxStore;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,8 +16,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /** Read side of incidents for the REST API. */
 @ApplicationScoped
@@ -25,6 +28,8 @@ public class IncidentQueries {
     EntityManager em;
     @Inject
     ObjectMapper json;
+    @Inject
+    OutboxStore outbox;
 
     @Transactional
     public IncidentViews.Page list(String cluster, String rule, String status, int page, int size) {
@@ -56,8 +61,13 @@ public class IncidentQueries {
             return Optional.empty();
         }
         List<DecisionRecordEntity> rows = DecisionRecordEntity.list("incidentId", Sort.ascending("seq"), incidentId);
-        List<IncidentViews.HistoryEntry> history = rows.stream().map(r -> new IncidentViews.HistoryEntry(r.seq,
-                r.status, r.kind, r.eventTime, r.summary, r.publishedAt != null, r.publishedAt)).toList();
+        // published = the broker acknowledged the decision's outbox row
+        Map<UUID, Instant> delivered = outbox.deliveredAt(rows.stream().map(r -> r.outboxId)
+                .filter(Objects::nonNull).toList());
+        List<IncidentViews.HistoryEntry> history = rows.stream().map(r -> {
+            Instant at = r.outboxId == null ? null : delivered.get(r.outboxId);
+            return new IncidentViews.HistoryEntry(r.seq, r.status, r.kind, r.eventTime, r.summary, at != null, at);
+        }).toList();
         try {
             List<Decision.Evidence> evidence = List.of(json.readValue(i.evidence, Decision.Evidence[].class));
             Decision.Recommendation rec = i.recommendation == null ? null

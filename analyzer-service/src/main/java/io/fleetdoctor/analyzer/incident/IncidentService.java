@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetdoctor.analyzer.engine.EngineOutput;
 import io.fleetdoctor.events.Decision;
 import io.fleetdoctor.events.EventCodec;
+import io.fleetdoctor.events.EventType;
+import io.fleetdoctor.events.Topics;
+import io.fleetdoctor.outbox.Outbox;
+import io.fleetdoctor.outbox.OutboxEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +22,8 @@ import java.util.List;
 /**
  * Stores what the engine decided. Idempotent by key: the partial unique index allows one open
  * incident per (cluster, rule), and {@code (incident_id, seq)} one row per decision, so redelivery
- * or a second analyzer instance never duplicates anything. Returns the decision to publish, or null.
+ * or a second analyzer instance never duplicates anything. A decision to publish goes to the outbox
+ * in the same transaction, so it is sent exactly when it is stored, after the commit.
  */
 @ApplicationScoped
 public class IncidentService {
@@ -26,6 +31,8 @@ public class IncidentService {
     EntityManager em;
     @Inject
     ObjectMapper json;
+    @Inject
+    Outbox outbox;
 
     private final Counter opened;
 
@@ -34,19 +41,16 @@ public class IncidentService {
         this.opened = Counter.builder("fleetdoctor.incidents.opened").description("Incidents opened").register(registry);
     }
 
-    /** A committed decision waiting for the broker. */
-    public record Outgoing(String incidentId, int seq, String cluster, byte[] payload) {
-    }
-
+    /** Stores an engine output; returns whether it was new and is to be published. */
     @Transactional
-    public Outgoing apply(EngineOutput o) {
+    public boolean apply(EngineOutput o) {
         Decision d = o.decision();
         int seq = seqOf(o);
         Instant time = o.event().time();
         IncidentEntity incident = IncidentEntity.findById(d.incidentId());
         if (o.kind() == EngineOutput.Kind.OPEN) {
             if (incident != null) {
-                return null; // redelivered: already stored
+                return false; // redelivered: already stored
             }
             int inserted = em.createNativeQuery("""
                     insert into incident (incident_id, cluster, rule, status, severity, confidence, summary, evidence,
@@ -59,12 +63,12 @@ public class IncidentService {
                     .setParameter(9, time)
                     .executeUpdate();
             if (inserted == 0) {
-                return null; // another instance holds the open incident for this cluster and rule
+                return false; // another instance holds the open incident for this cluster and rule
             }
             opened.increment();
         } else {
             if (incident == null) {
-                return null; // an incident this instance never stored (e.g. its open lost to another instance)
+                return false; // an incident this instance never stored (e.g. its open lost to another instance)
             }
             incident.severity = d.severity();
             incident.confidence = d.confidence();
@@ -78,41 +82,26 @@ public class IncidentService {
                 incident.recommendation = toJson(d.recommendation());
             }
         }
-        byte[] payload = EventCodec.encode(o.event());
+        OutboxEvent event = OutboxEvent.of(Topics.DECISIONS, "incident", d.incidentId(), EventType.DECISION.id(),
+                o.event().id(), EventCodec.encodeToString(o.event())).withKey(o.cluster());
         int rows = em.createNativeQuery("""
-                insert into incident_decision (incident_id, seq, status, kind, event_time, summary, publish, payload)
-                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) on conflict do nothing""")
+                insert into incident_decision (incident_id, seq, status, kind, event_time, summary, publish, outbox_id)
+                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, case when ?7 then cast(?8 as uuid) end) on conflict do nothing""")
                 .setParameter(1, d.incidentId()).setParameter(2, seq).setParameter(3, d.status())
                 .setParameter(4, o.kind().name()).setParameter(5, time).setParameter(6, d.summary())
-                .setParameter(7, o.publish()).setParameter(8, new String(payload, java.nio.charset.StandardCharsets.UTF_8))
+                .setParameter(7, o.publish()).setParameter(8, event.id().toString())
                 .executeUpdate();
         if (rows == 0 || !o.publish()) {
-            return null;
+            return false;
         }
-        return new Outgoing(d.incidentId(), seq, o.cluster(), payload);
+        outbox.emit(event);
+        return true;
     }
 
     /** The engine numbers an incident's decisions; the CloudEvent id is {@code <incidentId>-<seq>}. */
     private static int seqOf(EngineOutput o) {
         String id = o.event().id();
         return Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
-    }
-
-    @Transactional
-    public void markPublished(String incidentId, int seq) {
-        em.createNativeQuery("update incident_decision set published_at = now() where incident_id = ?1 and seq = ?2")
-                .setParameter(1, incidentId).setParameter(2, seq).executeUpdate();
-    }
-
-    /** Decisions committed but not acknowledged by the broker for a while (e.g. the process died). */
-    @Transactional
-    public List<Outgoing> unpublished(int olderThanSeconds) {
-        List<DecisionRecordEntity> rows = DecisionRecordEntity.find(
-                "publish = true and publishedAt is null and createdAt < ?1 order by createdAt",
-                Instant.now().minusSeconds(olderThanSeconds)).page(0, 500).list();
-        return rows.stream().map(r -> new Outgoing(r.incidentId, r.seq,
-                IncidentEntity.<IncidentEntity>findById(r.incidentId).cluster,
-                r.payload.getBytes(java.nio.charset.StandardCharsets.UTF_8))).toList();
     }
 
     /** Open incidents, for restoring the engine's view after a restart. */

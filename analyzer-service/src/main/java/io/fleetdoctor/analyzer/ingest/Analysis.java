@@ -5,7 +5,6 @@ import io.fleetdoctor.analyzer.config.RuleRegistry;
 import io.fleetdoctor.analyzer.engine.AnalyzerEngine;
 import io.fleetdoctor.analyzer.engine.EngineOutput;
 import io.fleetdoctor.analyzer.incident.IncidentService;
-import io.fleetdoctor.analyzer.publish.DecisionPublisher;
 import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.EventCodec;
 import io.fleetdoctor.events.EventType;
@@ -29,9 +28,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The analyzer's pipeline: decode and validate, feed the engine, store what it decides, publish
- * after commit. Per signal it only touches memory; the database and the broker see incident
- * changes, which are rare.
+ * The analyzer's pipeline: decode and validate, feed the engine, store what it decides (with the
+ * decisions to publish in the outbox, sent after the commit). Per signal it only touches memory;
+ * the database and the broker see incident changes, which are rare.
  */
 @ApplicationScoped
 public class Analysis {
@@ -43,8 +42,6 @@ public class Analysis {
 
     @Inject
     IncidentService incidents;
-    @Inject
-    DecisionPublisher publisher;
     @Inject
     DeadLetters deadLetters;
 
@@ -115,11 +112,9 @@ public class Analysis {
 
     private void handle(List<EngineOutput> outputs) {
         for (EngineOutput o : outputs) {
-            IncidentService.Outgoing out = store(o); // committed here
-            if (out != null) {
+            if (store(o)) {
                 LOG.infof("%s %s %s: %s", o.decision().status(), o.cluster(), o.decision().incidentId(),
                         o.decision().summary());
-                publisher.publish(out);
             }
         }
     }
@@ -128,7 +123,7 @@ public class Analysis {
      * Stores an incident change, retrying while the database is unavailable: the consumer waits
      * (and Kafka keeps the records) rather than dropping a decision.
      */
-    private IncidentService.Outgoing store(EngineOutput o) {
+    private boolean store(EngineOutput o) {
         long backoff = 500;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -137,7 +132,7 @@ public class Analysis {
                 if (attempt >= 8) {
                     LOG.errorf(ex, "could not store %s of %s after %d attempts; the engine keeps it open and"
                             + " the next change retries", o.kind(), o.decision().incidentId(), attempt);
-                    return null;
+                    return false;
                 }
                 LOG.warnf("storing %s of %s failed (attempt %d), retrying: %s", o.kind(), o.decision().incidentId(),
                         attempt, ex.toString());
@@ -145,7 +140,7 @@ public class Analysis {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    return null;
+                    return false;
                 }
                 backoff = Math.min(backoff * 2, 10_000);
             }

@@ -10,8 +10,11 @@ import io.fleetdoctor.events.ContainerLog;
 import io.fleetdoctor.events.EventType;
 import io.fleetdoctor.events.FlannelConfig;
 import io.fleetdoctor.events.PodRestart;
+import io.fleetdoctor.events.Topics;
 import io.fleetdoctor.fixtures.Fixtures;
 import io.fleetdoctor.infra.InfraTestResource;
+import io.fleetdoctor.infra.InjectKafka;
+import io.fleetdoctor.infra.KafkaTestClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -44,11 +47,14 @@ class ClusterWatcherTest {
     @KubernetesTestServer
     KubernetesServer server;
 
+    @InjectKafka
+    KafkaTestClient kafka;
+
     @Test
     void startSignalsGiveBaselinesFlannelConfigAndFlanneldLog() {
-        try (SignalsTopic topic = new SignalsTopic()) {
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
             for (String c : List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")) {
-                CloudEvent<?> e = topic.awaitSignal("baseline of " + c, ev -> ev.type() == EventType.POD_RESTART
+                CloudEvent<?> e = topic.await("baseline of " + c, ev -> ev.type() == EventType.POD_RESTART
                         && ev.as(PodRestart.class).data().container().equals(c));
                 PodRestart r = e.as(PodRestart.class).data();
                 assertTrue(r.controlPlane());
@@ -58,12 +64,12 @@ class ClusterWatcherTest {
                 assertEquals("/clusters/it-collector/collector", e.source());
             }
             // flannel pods are watched too (their OOM kills are a playbook's signal), never as control plane
-            PodRestart flannel = topic.awaitSignal("baseline of a flannel pod", e -> e.type() == EventType.POD_RESTART
+            PodRestart flannel = topic.await("baseline of a flannel pod", e -> e.type() == EventType.POD_RESTART
                     && e.as(PodRestart.class).data().pod().startsWith("kube-flannel")).as(PodRestart.class).data();
             assertFalse(flannel.controlPlane(), "flannel is not control plane");
             assertEquals("kube-flannel-ds", flannel.component(), "the owning DaemonSet");
 
-            FlannelConfig fc = topic.awaitSignal("flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG)
+            FlannelConfig fc = topic.await("flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG)
                     .as(FlannelConfig.class).data();
             assertEquals("kube-system", fc.namespace());
             assertEquals("kube-flannel-ds", fc.daemonSet());
@@ -73,24 +79,24 @@ class ClusterWatcherTest {
             assertEquals(List.of("/opt/bin/flanneld"), fc.command());
             assertTrue(fc.env().isEmpty(), "POD_NAME / POD_NAMESPACE come from the downward API, not literals");
 
-            ContainerLog log = topic.awaitSignal("flanneld start log", e -> e.type() == EventType.CONTAINER_LOG
+            ContainerLog log = topic.await("flanneld start log", e -> e.type() == EventType.CONTAINER_LOG
                     && !e.as(ContainerLog.class).data().previous()).as(ContainerLog.class).data();
             assertEquals(ClusterSeed.FLANNEL_POD, log.pod());
             assertEquals(Fixtures.lines("logs/kube-flannel-start.log"), log.lines());
             assertTrue(log.lines().stream().anyMatch(l -> l.contains("Using interface with name eth1")));
 
-            topic.awaitSignal("heartbeat", e -> e.type() == EventType.HEARTBEAT);
+            topic.await("heartbeat", e -> e.type() == EventType.HEARTBEAT);
         }
     }
 
     @Test
     void controllerManagerRestartGivesPodRestartAndPreviousLog() {
-        try (SignalsTopic topic = new SignalsTopic()) {
-            topic.awaitSignal("baseline", e -> isRestartOf(e, ClusterSeed.KCM, ClusterSeed.KCM_BASELINE));
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
+            topic.await("baseline", e -> isRestartOf(e, ClusterSeed.KCM, ClusterSeed.KCM_BASELINE));
 
             bumpRestartCount(ClusterSeed.KCM, "2020-12-22T13:36:05Z", "2020-12-22T13:41:23Z");
 
-            CloudEvent<?> restart = topic.awaitSignal("restart", e -> isRestartOf(e, ClusterSeed.KCM,
+            CloudEvent<?> restart = topic.await("restart", e -> isRestartOf(e, ClusterSeed.KCM,
                     ClusterSeed.KCM_BASELINE + 1));
             PodRestart r = restart.as(PodRestart.class).data();
             assertEquals("kube-controller-manager", r.component());
@@ -98,7 +104,7 @@ class ClusterWatcherTest {
             assertEquals(255, r.lastTermination().exitCode());
             assertEquals("kube-system/pod/" + ClusterSeed.KCM, restart.subject());
 
-            ContainerLog log = topic.awaitSignal("previous log", e -> e.type() == EventType.CONTAINER_LOG
+            ContainerLog log = topic.await("previous log", e -> e.type() == EventType.CONTAINER_LOG
                     && e.as(ContainerLog.class).data().previous()
                     && e.as(ContainerLog.class).data().pod().equals(ClusterSeed.KCM)).as(ContainerLog.class).data();
             assertEquals("kube-controller-manager", log.container());
@@ -113,9 +119,9 @@ class ClusterWatcherTest {
 
     @Test
     void unfetchableLogIsNotedNotFatal() {
-        try (SignalsTopic topic = new SignalsTopic()) {
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
             bumpRestartCount(ClusterSeed.SCHEDULER, "2020-12-22T13:28:10Z", "2020-12-22T13:41:23Z");
-            topic.awaitSignal("scheduler restart", e -> isRestartOf(e, ClusterSeed.SCHEDULER, 3));
+            topic.await("scheduler restart", e -> isRestartOf(e, ClusterSeed.SCHEDULER, 3));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/metrics").then()
                     .statusCode(200).body(containsString("fleetdoctor_collector_log_fetch_failures_total{reason=\"404\"")));
         }
@@ -124,8 +130,8 @@ class ClusterWatcherTest {
     @Test
     void editingTheDaemonSetArgsGivesANewFlannelConfig() {
         KubernetesClient client = server.getClient();
-        try (SignalsTopic topic = new SignalsTopic()) {
-            FlannelConfig before = topic.awaitSignal("initial flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG)
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
+            FlannelConfig before = topic.await("initial flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG)
                     .as(FlannelConfig.class).data();
             assertEquals(List.of("--ip-masq", "--kube-subnet-mgr"), before.args());
 
@@ -135,7 +141,7 @@ class ClusterWatcherTest {
                 return ds;
             });
 
-            FlannelConfig after = topic.awaitSignal("edited flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG
+            FlannelConfig after = topic.await("edited flannel-config", e -> e.type() == EventType.FLANNEL_CONFIG
                     && e.as(FlannelConfig.class).data().args().contains("--iface=eth0")).as(FlannelConfig.class).data();
             assertEquals(List.of("--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), after.args());
             assertNotEquals(before.resourceVersion(), after.resourceVersion());
@@ -152,7 +158,7 @@ class ClusterWatcherTest {
         String logPath = "/api/v1/namespaces/kube-flannel/pods/" + pod + "/log?pretty=false&container=kube-flannel"
                 + "&limitBytes=262144";
         server.expect().get().withPath(logPath).andReturn(200, Fixtures.text("logs/kube-flannel-start.log")).always();
-        try (SignalsTopic topic = new SignalsTopic()) {
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
             client.pods().inNamespace("kube-flannel").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
                     .withNewMetadata().withName(pod).withNamespace("kube-flannel").withUid("oom01-uid")
                     .addToLabels("app", "flannel").addNewOwnerReference().withApiVersion("apps/v1").withKind("DaemonSet")
@@ -163,7 +169,7 @@ class ClusterWatcherTest {
                     .withRestartCount(0).withNewState().withNewRunning().withStartedAt("2026-11-30T10:00:00Z")
                     .endRunning().endState().endContainerStatus().endStatus().build()).create();
 
-            ContainerLog start = topic.awaitSignal("startup log of the new pod", e -> e.type() == EventType.CONTAINER_LOG
+            ContainerLog start = topic.await("startup log of the new pod", e -> e.type() == EventType.CONTAINER_LOG
                     && e.as(ContainerLog.class).data().pod().equals(pod)).as(ContainerLog.class).data();
             assertFalse(start.previous());
             assertEquals("node01", start.node());
@@ -178,11 +184,11 @@ class ClusterWatcherTest {
                     .build());
             client.pods().inNamespace("kube-flannel").resource(p).updateStatus();
 
-            PodRestart oom = topic.awaitSignal("OOM kill", e -> isRestartOf(e, pod, 1)).as(PodRestart.class).data();
+            PodRestart oom = topic.await("OOM kill", e -> isRestartOf(e, pod, 1)).as(PodRestart.class).data();
             assertEquals("OOMKilled", oom.lastTermination().reason());
             assertFalse(oom.controlPlane());
             assertEquals("kube-flannel-ds", oom.component());
-            topic.awaitSignal("startup log after the restart", e -> e.type() == EventType.CONTAINER_LOG
+            topic.await("startup log after the restart", e -> e.type() == EventType.CONTAINER_LOG
                     && e.as(ContainerLog.class).data().pod().equals(pod) && !e.as(ContainerLog.class).data().previous()
                     && e.id().endsWith("/1/current"));
         }

@@ -1,12 +1,15 @@
 package io.fleetdoctor.collector.node;
 
-import io.fleetdoctor.collector.cluster.SignalsTopic;
+import io.fleetdoctor.collector.cluster.SignalRecord;
 import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.EventType;
 import io.fleetdoctor.events.Heartbeat;
 import io.fleetdoctor.events.NodeInterfaces;
 import io.fleetdoctor.events.ProcessIo;
+import io.fleetdoctor.events.Topics;
 import io.fleetdoctor.infra.InfraTestResource;
+import io.fleetdoctor.infra.InjectKafka;
+import io.fleetdoctor.infra.KafkaTestClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -29,6 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class NodeAgentServiceTest {
     static final String CLUSTER = "it-node-agent";
 
+    @InjectKafka
+    KafkaTestClient kafka;
+
     public static class NodeMode implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -47,8 +53,8 @@ class NodeAgentServiceTest {
 
     @Test
     void publishesInventoryProcessIoAndHeartbeatsKeyedByCluster() {
-        try (SignalsTopic topic = new SignalsTopic()) {
-            CloudEvent<?> inv = topic.awaitSignal("node-interfaces", e -> e.cluster().equals(CLUSTER)
+        try (var topic = kafka.fromBeginning(Topics.SIGNALS, SignalRecord::checked)) {
+            CloudEvent<?> inv = topic.await("node-interfaces", e -> e.cluster().equals(CLUSTER)
                     && e.type() == EventType.NODE_INTERFACES);
             NodeInterfaces n = inv.as(NodeInterfaces.class).data();
             assertEquals("/clusters/it-node-agent/nodes/fixture-node/agent", inv.source());
@@ -59,12 +65,12 @@ class NodeAgentServiceTest {
             assertEquals(List.of("eth1"), n.interfaces().stream().filter(NodeInterfaces.Interface::defaultRoute)
                     .map(NodeInterfaces.Interface::name).collect(Collectors.toList()));
 
-            ProcessIo io = topic.awaitSignal("process-io", e -> e.cluster().equals(CLUSTER)
+            ProcessIo io = topic.await("process-io", e -> e.cluster().equals(CLUSTER)
                     && e.type() == EventType.PROCESS_IO).as(ProcessIo.class).data();
             assertEquals(List.of(new ProcessIo.Process(2345, "flanneld", 0, 0)), io.processes(),
                     "the watched flanneld is listed even when idle");
 
-            Heartbeat hb = topic.awaitSignal("heartbeat", e -> e.cluster().equals(CLUSTER)
+            Heartbeat hb = topic.await("heartbeat", e -> e.cluster().equals(CLUSTER)
                     && e.type() == EventType.HEARTBEAT).as(Heartbeat.class).data();
             assertEquals(new Heartbeat(Heartbeat.NODE_AGENT, "fixture-node"), hb);
         }

@@ -1,5 +1,6 @@
 package io.fleetdoctor.remediator.notify;
 
+import io.fleetdoctor.outbox.DeliveryResult;
 import org.jboss.logging.Logger;
 
 /** Local sink used when no webhook URL is configured: the message is logged and counts as delivered. */

@@ -6,24 +6,20 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Slack notification delivery ({@code fleetdoctor.notify.*}); see NOTIFICATIONS.md. */
+/** Slack notification delivery ({@code fleetdoctor.notify.*}); the outbox relay polls and purges. See NOTIFICATIONS.md. */
 @ConfigMapping(prefix = "fleetdoctor.notify")
 public interface NotifyConfig {
 
     /** Slack incoming webhook URL (a secret: from the environment). Empty = log the messages locally. */
     Optional<String> webhookUrl();
 
-    /** How often the dispatcher looks for due messages. */
-    @WithDefault("2s")
-    String pollInterval();
-
-    /** Messages claimed per poll. */
+    /** Messages claimed per round. */
     @WithDefault("20")
     int batchSize();
 
     Backoff backoff();
 
-    /** Upper bound for a Retry-After the dispatcher honours (protects against absurd values). */
+    /** Upper bound for a Retry-After the relay honours (protects against absurd values). */
     @WithDefault("1h")
     Duration maxRetryAfter();
 
@@ -34,10 +30,6 @@ public interface NotifyConfig {
     /** Connect and request timeout of one webhook call. */
     @WithDefault("10s")
     Duration httpTimeout();
-
-    /** Delivered messages older than this are deleted. */
-    @WithDefault("7d")
-    Duration retention();
 
     /** Prefix of plan page URLs (plan id appended) when a transition carries no link. */
     Optional<String> planUrlBase();

@@ -1,9 +1,10 @@
 package io.fleetdoctor.remediator.notify;
 
+import io.fleetdoctor.outbox.Outbox;
+import io.fleetdoctor.outbox.OutboxEvent;
 import io.fleetdoctor.remediator.plan.PlanTransition;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -11,20 +12,17 @@ import org.jboss.logging.Logger;
  * Writes a Slack message for every plan transition into the outbox. Runs synchronously inside the
  * transaction that persists the transition, so the message exists exactly when the transition
  * committed. It only inserts a row: Slack is never called here, so Slack can never block or fail a
- * remediation.
+ * remediation. The outbox relay delivers it right after the commit.
  */
 @ApplicationScoped
 public class PlanTransitionNotifier {
     private static final Logger LOG = Logger.getLogger(PlanTransitionNotifier.class);
 
     @Inject
-    OutboxRepository outbox;
+    Outbox outbox;
 
     @Inject
     NotifyConfig config;
-
-    @Inject
-    OutboxDispatcher dispatcher;
 
     void on(@Observes PlanTransition t) {
         SlackMessage message;
@@ -36,12 +34,8 @@ public class PlanTransitionNotifier {
                     t.planId(), t.from(), t.to());
             message = plain(t);
         }
-        outbox.insert(eventKey(t), t.planId(), t.cluster(), message.kind(), message.json());
-    }
-
-    /** After the commit, deliver without waiting for the next poll (the poll remains the safety net). */
-    void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) PlanTransition t) {
-        dispatcher.wakeUp();
+        outbox.emit(OutboxEvent.of(SlackOutboxSender.DESTINATION, "plan", t.planId(), message.kind(), eventKey(t),
+                message.json()));
     }
 
     /** Natural key of a transition, so a re-fired event does not notify twice. */

@@ -1,5 +1,7 @@
 package io.fleetdoctor.remediator.notify;
 
+import io.fleetdoctor.outbox.DeliveryResult;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetdoctor.remediator.approval.ApprovalGate;
 import io.fleetdoctor.remediator.approval.ApprovalRefusedException;
 import io.fleetdoctor.remediator.approval.Approver;
-import io.fleetdoctor.remediator.notify.OutboxDispatcher;
-import io.fleetdoctor.remediator.notify.OutboxRepository;
+import io.fleetdoctor.outbox.Outbox;
+import io.fleetdoctor.outbox.OutboxEvent;
 import io.fleetdoctor.remediator.notify.SlackMessages;
+import io.fleetdoctor.remediator.notify.SlackOutboxSender;
 import io.fleetdoctor.remediator.plan.PlanState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -43,10 +44,7 @@ public class SlackInteractionService {
     Instance<ApprovalGate> gate;
 
     @Inject
-    OutboxRepository outbox;
-
-    @Inject
-    OutboxDispatcher dispatcher;
+    Outbox outbox;
 
     Clock clock = Clock.systemUTC();
 
@@ -131,9 +129,10 @@ public class SlackInteractionService {
             return;
         }
         try {
-            outbox.insert("reply|" + UUID.randomUUID(), "reply:" + planId, null, "interaction_reply",
-                    mapper.writeValueAsString(reply), responseUrl);
-            dispatcher.wakeUp();
+            // its own aggregate: a reply never waits behind the plan's channel messages
+            outbox.emit(OutboxEvent.of(SlackOutboxSender.DESTINATION, "slack-interaction", planId,
+                    "interaction_reply", "reply|" + UUID.randomUUID(), mapper.writeValueAsString(reply))
+                    .withTarget(responseUrl));
         } catch (JsonProcessingException | RuntimeException e) {
             // the approval itself is done; only the courtesy reply is lost
             LOG.warnf("cannot queue the Slack reply for plan %s: %s", planId, e.getMessage());

@@ -1,6 +1,8 @@
 package io.fleetdoctor.remediator.notify;
 
 import io.fleetdoctor.infra.InfraTestResource;
+import io.fleetdoctor.outbox.OutboxMessage;
+import io.fleetdoctor.outbox.OutboxStore;
 import io.fleetdoctor.remediator.plan.PlanTransition;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,7 +43,7 @@ class OutboxClaimTest {
     TransitionFirer firer;
 
     @Inject
-    OutboxRepository outbox;
+    OutboxStore outbox;
 
     @Test
     void concurrentInstancesNeverClaimTheSameMessage() throws Exception {
@@ -50,14 +52,14 @@ class OutboxClaimTest {
         List<String> plans = IntStream.range(0, n).mapToObj(i -> String.format("plan-%s-p%02d", cluster, i)).toList();
         SlackWebhookServer slack = SlackWebhookServer.get();
 
-        List<OutboxRepository.Claimed> claimedByOthers = new CopyOnWriteArrayList<>();
+        List<OutboxMessage> claimedByOthers = new CopyOnWriteArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService others = Executors.newFixedThreadPool(3);
         List<Future<?>> running = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
             running.add(others.submit(() -> {
                 while (!stop.get()) {
-                    for (OutboxRepository.Claimed c : outbox.claimDue(2, Duration.ofMinutes(5))) {
+                    for (OutboxMessage c : outbox.claimDue(SlackOutboxSender.DESTINATION, 2, Duration.ofMinutes(5))) {
                         if (c.payload().contains(cluster)) {
                             claimedByOthers.add(c);
                         } else {
@@ -72,7 +74,7 @@ class OutboxClaimTest {
             firer.fire(plans.stream().map(p -> Transitions.awaiting(p, cluster)).toArray(PlanTransition[]::new));
             await().atMost(Duration.ofSeconds(20)).until(() -> plans.stream()
                     .allMatch(p -> !slack.deliveredContaining(p).isEmpty()
-                            || claimedByOthers.stream().anyMatch(c -> c.planId().equals(p))));
+                            || claimedByOthers.stream().anyMatch(c -> c.aggregateId().equals(p))));
         } finally {
             stop.set(true);
             for (Future<?> f : running) {
@@ -81,14 +83,14 @@ class OutboxClaimTest {
             others.shutdown();
         }
 
-        Set<Long> ids = new HashSet<>();
-        for (OutboxRepository.Claimed c : claimedByOthers) {
+        Set<UUID> ids = new HashSet<>();
+        for (OutboxMessage c : claimedByOthers) {
             assertTrue(ids.add(c.id()), "message " + c.id() + " claimed twice");
         }
         assertFalse(claimedByOthers.isEmpty(), "the other instances took part");
         // what the others hold is not sent by this instance; everything else is sent exactly once
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> plans.stream().allMatch(p ->
-                slack.containing(p).size() == (claimedByOthers.stream().anyMatch(c -> c.planId().equals(p)) ? 0 : 1)));
+                slack.containing(p).size() == (claimedByOthers.stream().anyMatch(c -> c.aggregateId().equals(p)) ? 0 : 1)));
         assertEquals(n, claimedByOthers.size() + plans.stream().filter(p -> !slack.containing(p).isEmpty()).count());
         // the other instances "sent" theirs
         claimedByOthers.forEach(c -> outbox.markDelivered(c.id()));

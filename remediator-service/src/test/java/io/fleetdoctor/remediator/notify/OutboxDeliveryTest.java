@@ -195,18 +195,20 @@ class OutboxDeliveryTest {
         throw new AssertionError("no section with " + needle + " in " + blocks);
     }
 
-    record Row(long id, int attempts, java.sql.Timestamp deliveredAt, String lastError) {
+    record Row(UUID id, int attempts, java.sql.Timestamp deliveredAt, String lastError) {
     }
 
     private List<Row> rows(String planId) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT id, attempts, delivered_at, last_error "
-                     + "FROM remediator.notify_outbox WHERE plan_id = ? ORDER BY id")) {
-            ps.setString(1, planId);
+                     + "FROM remediator.outbox WHERE destination = ? AND aggregate_type = 'plan' "
+                     + "AND aggregate_id = ? ORDER BY seq")) {
+            ps.setString(1, SlackOutboxSender.DESTINATION);
+            ps.setString(2, planId);
             List<Row> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Row(rs.getLong(1), rs.getInt(2), rs.getTimestamp(3), rs.getString(4)));
+                    out.add(new Row(rs.getObject(1, UUID.class), rs.getInt(2), rs.getTimestamp(3), rs.getString(4)));
                 }
             }
             return out;

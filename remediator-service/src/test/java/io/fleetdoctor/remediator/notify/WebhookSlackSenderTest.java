@@ -1,5 +1,6 @@
 package io.fleetdoctor.remediator.notify;
 
+import io.fleetdoctor.outbox.DeliveryResult;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

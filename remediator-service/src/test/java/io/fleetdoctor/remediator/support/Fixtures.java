@@ -10,32 +10,15 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.Decision;
-import io.fleetdoctor.events.EventCodec;
-import io.fleetdoctor.events.EventData;
 import io.fleetdoctor.events.NodeInterfaces;
-import io.fleetdoctor.events.Topics;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
-/** Seeds the mock cluster from the fleetdoctor-fixtures module and talks to the real embedded Kafka like the other services would. */
+/** Seeds the mock cluster from the fleetdoctor-fixtures module and builds the events the other services would send. */
 public final class Fixtures {
     public static final String BAD = "quay.io/coreos/flannel:v0.13.1-rc1";
     public static final String GOOD = "quay.io/coreos/flannel:v0.13.0";
@@ -97,50 +80,6 @@ public final class Fixtures {
         ifs.add(new NodeInterfaces.Interface("eth1", true, true, List.of("10.20.0.11/24"), true));
         return CloudEvent.of(UUID.randomUUID().toString(), CloudEvent.agentSource(cluster, node), Instant.now(), cluster,
                 null, new NodeInterfaces(node, hostIp, "3.10.0-1160.el7.x86_64", ifs));
-    }
-
-    public static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
-    }
-
-    public static void send(String bootstrap, String topic, CloudEvent<? extends EventData> event) {
-        sendRaw(bootstrap, topic, event.cluster(), EventCodec.encode(event));
-    }
-
-    public static void sendRaw(String bootstrap, String topic, String key, byte[] value) {
-        try (KafkaProducer<String, byte[]> p = producer(bootstrap)) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, key, value);
-            r.headers().add("content-type", CloudEvent.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
-            p.send(r).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A consumer of fleetdoctor.remediations in its own group, from the beginning. */
-    public static KafkaConsumer<String, byte[]> remediationConsumer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p);
-        c.subscribe(List.of(Topics.REMEDIATIONS));
-        return c;
-    }
-
-    /** Polls once and appends the records of {@code cluster}. */
-    public static void drain(KafkaConsumer<String, byte[]> c, String cluster, List<ConsumerRecord<String, byte[]>> into) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
-            if (cluster.equals(r.key())) {
-                into.add(r);
-            }
-        }
     }
 
     public static Map<String, String> basic(String user) {

@@ -2,6 +2,8 @@ package io.fleetdoctor.remediator.web;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fleetdoctor.infra.InfraTestResource;
+import io.fleetdoctor.infra.InjectKafka;
+import io.fleetdoctor.infra.KafkaTestClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -10,7 +12,6 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,8 +57,8 @@ class ApprovalsPageBrowserTest {
     URL ui;
     @Inject
     KubernetesClient client;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @InjectKafka
+    KafkaTestClient kafka;
 
     Browser browser;
 
@@ -91,7 +92,7 @@ class ApprovalsPageBrowserTest {
         String ns = WebFixtures.unique("ns-" + prefix);
         WebFixtures.seedNodes(client);
         WebFixtures.seedDaemonSet(client, ns);
-        WebFixtures.publishDecision(bootstrap, cluster, ns);
+        WebFixtures.publishDecision(kafka, cluster, ns);
         await().atMost(WAIT).until(() -> as("viewer").queryParam("cluster", cluster).get("/api/plans")
                 .then().statusCode(200).extract().jsonPath().getInt("total") == 1);
         String id = as("viewer").queryParam("cluster", cluster).get("/api/plans").then().extract().jsonPath()
@@ -140,7 +141,7 @@ class ApprovalsPageBrowserTest {
         markDocument();
 
         // the analyzer's decision arrives after the page is open: the plan appears through polling
-        WebFixtures.publishDecision(bootstrap, cluster, ns);
+        WebFixtures.publishDecision(kafka, cluster, ns);
         String row = "tr.plan-row[data-cluster='" + cluster + "']";
         await().atMost(WAIT).ignoreExceptions().until(() -> browser.all(row).size() == 1
                 && "PENDING_APPROVAL".equals(browser.all(row).get(0).getAttribute("data-state")));

@@ -10,19 +10,13 @@ import io.fleetdoctor.events.Decision;
 import io.fleetdoctor.events.EventCodec;
 import io.fleetdoctor.events.Topics;
 import io.fleetdoctor.fixtures.Fixtures;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import io.fleetdoctor.infra.KafkaTestClient;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -61,7 +55,7 @@ final class WebFixtures {
     }
 
     /** The analyzer's decision for the seed incident (flannel on the wrong NIC), as the analyzer would publish it. */
-    static void publishDecision(String bootstrap, String cluster, String namespace) {
+    static void publishDecision(KafkaTestClient kafka, String cluster, String namespace) {
         List<Decision.Evidence> evidence = List.of(
                 new Decision.Evidence(cluster + "-000010", "io.fleetdoctor.signal.pod-restart.v1", "master01",
                         "kube-controller-manager restarted 3 times in 30 min (leaderelection lost)"),
@@ -75,15 +69,6 @@ final class WebFixtures {
                 evidence, rec);
         CloudEvent<Decision> event = CloudEvent.of(unique("dec"), "/clusters/" + cluster + "/analyzer", Instant.now(),
                 cluster, null, d);
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.DECISIONS, cluster, EventCodec.encode(event));
-            r.headers().add("content-type", CloudEvent.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
-            producer.send(r).get();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot publish the decision", e);
-        }
+        kafka.sendCloudEvent(Topics.DECISIONS, cluster, EventCodec.encode(event));
     }
 }

@@ -1,4 +1,4 @@
-package io.fleetdoctor.remediator.notify;
+package io.fleetdoctor.outbox;
 
 import java.time.Duration;
 

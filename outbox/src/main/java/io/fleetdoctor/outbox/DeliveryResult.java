@@ -1,20 +1,21 @@
-package io.fleetdoctor.remediator.notify;
+package io.fleetdoctor.outbox;
 
 import java.time.Duration;
 
 /**
- * Outcome of one attempt to hand a message to Slack.
+ * Outcome of one attempt to hand an outbox message to its destination.
  *
- * @param retryAfter the delay Slack asked for (429 Retry-After), or null
+ * @param status     the destination's status code where it has one (HTTP), else 0
+ * @param retryAfter the delay the destination asked for (HTTP 429 Retry-After), or null
  */
 public record DeliveryResult(Outcome outcome, int status, Duration retryAfter, String error) {
 
     public enum Outcome {
-        /** Slack accepted the message. */
+        /** The destination acknowledged the message (Kafka ack, HTTP 2xx). */
         DELIVERED,
-        /** Try again later (network error, 5xx, 429, a webhook that is misconfigured for now). */
+        /** Try again later (broker or network down, 5xx, 429, a webhook that is misconfigured for now). */
         RETRY,
-        /** Slack rejected the payload itself (400): retrying the same bytes can never succeed. */
+        /** The destination refused the payload itself: retrying the same bytes can never succeed. */
         REJECTED
     }
 
