@@ -1,5 +1,6 @@
 package io.fleetdoctor.simulator;
 
+import io.fleetdoctor.playbooks.flannel.FlannelLog;
 import io.fleetdoctor.playbooks.flannel.FlannelManifests;
 import io.fleetdoctor.playbooks.flannel.FlannelSpec;
 
@@ -554,11 +555,10 @@ public final class Scenario {
                 continue;
             }
             String line = l;
-            if (b.bound() && line.contains("Determining IP address of default interface")) {
+            if (b.bound() && line.contains(FlannelLog.DEFAULT_MARKER)) {
                 continue;
             }
-            line = line.replaceAll("Using interface with name \\S+ and address \\S+",
-                    "Using interface with name " + chosen + " and address " + address);
+            line = FlannelLog.withChoice(line, chosen, address);
             line = line.replaceAll("Defaulting external address to interface address \\([^)]*\\)",
                     "Defaulting external address to interface address (" + address + ")");
             line = line.replace("Kubernetes Subnet Manager - master01", "Kubernetes Subnet Manager - " + t.node());

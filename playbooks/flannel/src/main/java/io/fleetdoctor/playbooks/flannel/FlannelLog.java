@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class FlannelLog {
     static final String CHOICE_MARKER = "Using interface with name";
-    static final String DEFAULT_MARKER = "Determining IP address of default interface";
+    public static final String DEFAULT_MARKER = "Determining IP address of default interface";
     static final String SEARCH_MARKER = "Searching for interface using";
     static final String CAN_REACH_MARKER = "Determining interface to use based on given ifcanreach";
     /** The lines the analyzer's window keeps from each flannel pod's startup log. */
@@ -25,6 +25,11 @@ public final class FlannelLog {
     private static final Pattern SEARCH = Pattern.compile("Searching for interface using (\\S+)");
 
     private FlannelLog() {
+    }
+
+    /** A log text with flanneld's choice line(s) rewritten to this interface and address (for a simulated flanneld). */
+    public static String withChoice(String line, String iface, String address) {
+        return CHOICE.matcher(line).replaceAll("Using interface with name " + iface + " and $2address " + address);
     }
 
     /**
