@@ -361,6 +361,51 @@ class RemediationFlowTest {
                 SpecJson.hash(client.apps().daemonSets().inNamespace(ns).withName("kube-flannel-ds").get().getSpec()));
     }
 
+    /** The flannel-oom decision its rule gives for OOM-killed flannel pods. */
+    static CloudEvent<io.fleetdoctor.events.Decision> oomDecision(String cluster, String ns) {
+        io.fleetdoctor.events.Decision d = new io.fleetdoctor.events.Decision("flannel-oom/" + cluster, "flannel-oom",
+                "open", "critical", 0.9, cluster + ": flanneld OOM-killed 3 times in 30m on node01", List.of(),
+                new io.fleetdoctor.events.Decision.Recommendation("flannel-oom-fix", ns, List.of("kube-flannel-ds"),
+                        "kube-flannel", Fixtures.BAD, null, List.of(), null, List.of()));
+        return CloudEvent.of(unique("dec"), "/clusters/" + cluster + "/analyzer", java.time.Instant.now(), cluster, null, d);
+    }
+
+    /** The second playbook through the same host: its fix doubles the limit, its verification passes. */
+    @Test
+    void flannelOomPlanDoublesTheMemoryLimitAndVerifies() {
+        String cluster = unique("oom");
+        String ns = unique("ns-oom");
+        seed(ns);
+        send(Topics.DECISIONS, oomDecision(cluster, ns));
+        String id = planOf(cluster);
+        String diff = plan(id).getString("diff");
+        assertTrue(diff.lines().anyMatch(l -> l.startsWith("+") && l.contains("memory: \"100Mi\"")), diff);
+        approve(id, "approver", "{}", 200, "APPROVED");
+        awaitState(id, PlanState.SUCCEEDED);
+        assertEquals("100Mi", flanneld(ns).getResources().getLimits().get("memory").toString());
+        assertTrue(plan(id).getString("history[-1].reason").contains("no flannel container OOM-killed"),
+                plan(id).prettify());
+    }
+
+    @Test
+    void aFlannelOomKillDuringVerificationRollsBack() {
+        String cluster = unique("oomfail");
+        String ns = unique("ns-oomfail");
+        DaemonSet seeded = seed(ns);
+        send(Topics.DECISIONS, oomDecision(cluster, ns));
+        String id = planOf(cluster);
+        approve(id, "approver", "{}", 200, "APPROVED");
+        awaitState(id, PlanState.VERIFYING);
+        java.time.Instant now = java.time.Instant.now();
+        send(Topics.SIGNALS, CloudEvent.of(unique("sig"), CloudEvent.collectorSource(cluster), now, cluster, null,
+                new PodRestart(ns, "kube-flannel-ds-abcde", "kube-flannel", "node01", "kube-flannel-ds", false, 4,
+                        new PodRestart.LastTermination("OOMKilled", 137, now.minusSeconds(30), now))));
+        awaitState(id, PlanState.ROLLED_BACK);
+        assertTrue(plan(id).getString("history[-1].reason").contains("OOM-killed"), plan(id).prettify());
+        assertEquals(SpecJson.hash(seeded.getSpec()),
+                SpecJson.hash(client.apps().daemonSets().inNamespace(ns).withName("kube-flannel-ds").get().getSpec()));
+    }
+
     @Test
     void aPlanWhoseDaemonSetIsMissingIsBlocked() {
         String cluster = unique("missing");
