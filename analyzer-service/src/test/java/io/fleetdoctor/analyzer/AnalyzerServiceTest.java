@@ -113,9 +113,12 @@ class AnalyzerServiceTest {
             trace.add("{this is not json");
             trace.add(seedTraceFor(cluster).get(0).replace("\"restartCount\":0", "\"restartCount\":-3"));
             trace.addAll(seedTraceFor(cluster));
+            // a node whose clock says 2099, in the middle of the trace
+            trace.add(300, trace.get(300).replaceFirst("\"id\":\"[^\"]*\"", "\"id\":\"far-ahead-1\"")
+                    .replaceFirst("\"time\":\"[^\"]*\"", "\"time\":\"2099-01-01T00:00:00Z\""));
             kafka.sendAll(Topics.SIGNALS, cluster, trace);
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> dlq.withKey(cluster).size() == 2);
+            await().atMost(Duration.ofSeconds(60)).until(() -> dlq.withKey(cluster).size() == 3);
             List<ConsumerRecord<String, byte[]>> bad = dlq.withKey(cluster);
             assertEquals("{this is not json", new String(bad.get(0).value(), StandardCharsets.UTF_8));
             String reason = new String(bad.get(0).headers().lastHeader(Topics.DLQ_REASON_HEADER).value(),
@@ -123,12 +126,17 @@ class AnalyzerServiceTest {
             assertTrue(reason.startsWith("not JSON"), reason);
             assertEquals("data.restartCount: must be >= 0, was -3", new String(
                     bad.get(1).headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8));
+            String ahead = new String(bad.get(2).headers().lastHeader(Topics.DLQ_REASON_HEADER).value(),
+                    StandardCharsets.UTF_8);
+            assertTrue(ahead.matches(
+                    "time 2099-01-01T00:00:00Z is \\d+y ahead of the analyzer's clock \\(max-future 5m\\)"), ahead);
 
             // the good records after them were processed
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().queryParam("cluster", cluster)
                     .get("/api/incidents").then().body("total", equalTo(1)));
             given().get("/q/metrics").then().statusCode(200)
                     .body(containsString("fleetdoctor_signals_dlq_total"))
+                    .body(containsString("fleetdoctor_signals_ahead_total{clock=\"analyzer\"} 1.0"))
                     .body(containsString("fleetdoctor_signals_consumed_total{type=\"io.fleetdoctor.signal.process-io.v1\"}"))
                     .body(containsString("fleetdoctor_window_entries"))
                     .body(containsString("fleetdoctor_incidents_opened_total"));

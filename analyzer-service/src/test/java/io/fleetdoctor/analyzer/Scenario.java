@@ -30,6 +30,10 @@ public final class Scenario {
 
     public final String cluster;
     private final List<CloudEvent<?>> events = new ArrayList<>();
+    /** Events delivered at another time than they carry (a clock far off for one event). */
+    private final Map<CloudEvent<?>, Instant> deliveredAt = new java.util.IdentityHashMap<>();
+    /** Sources whose clock is off: their events keep their place in delivery order but carry time + skew. */
+    private final Map<String, Duration> skews = new java.util.HashMap<>();
     private int seq;
 
     public Scenario(String cluster) {
@@ -126,6 +130,38 @@ public final class Scenario {
         return this;
     }
 
+    /** Heartbeats every 30 s in {@code [from, to)} from the collector and the nodes' agents (default all three). */
+    public Scenario heartbeats(Duration from, Duration to, String... nodes) {
+        List<String> agents = nodes.length == 0 ? NODES : List.of(nodes);
+        for (Duration t = from; t.compareTo(to) < 0; t = t.plusSeconds(30)) {
+            heartbeat(t);
+            for (String node : agents) {
+                add(t, CloudEvent.agentSource(cluster, node), null, new Heartbeat(Heartbeat.NODE_AGENT, node));
+            }
+        }
+        return this;
+    }
+
+    /** The clock of {@code source} is off by {@code skew}: its events arrive when they do, stamped time + skew. */
+    public Scenario skew(String source, Duration skew) {
+        skews.put(source, skew);
+        return this;
+    }
+
+    /** The source of the collector, or of the named node's agent. */
+    public String source(String nodeOrCollector) {
+        return "collector".equals(nodeOrCollector) ? CloudEvent.collectorSource(cluster)
+                : CloudEvent.agentSource(cluster, nodeOrCollector);
+    }
+
+    /** An event stamped {@code time} (whatever its source's clock), delivered when the others are at {@code at}. */
+    public Scenario stamped(Duration at, Instant time, String source, String subject, EventData data) {
+        CloudEvent<?> e = CloudEvent.of(cluster + "-" + (++seq), source, time, cluster, subject, data);
+        events.add(e);
+        deliveredAt.put(e, T0.plus(at));
+        return this;
+    }
+
     /** A node that only sends heartbeats: known, but without an interface inventory. */
     public Scenario heartbeatFrom(String node) {
         return add(Duration.ofMinutes(1), CloudEvent.agentSource(cluster, node), null,
@@ -140,11 +176,23 @@ public final class Scenario {
         return events;
     }
 
-    /** Events in time order (stable for equal times), as a collector would send them. */
+    /**
+     * Events in delivery order (true time, stable for equal times), as the sources would send them,
+     * each stamped by its source's clock (see {@link #skew}, {@link #stamped}).
+     */
     public List<CloudEvent<?>> sorted() {
         List<CloudEvent<?>> s = new ArrayList<>(events);
-        s.sort((a, b) -> a.time().compareTo(b.time()));
-        return s;
+        s.sort((a, b) -> deliveredAt.getOrDefault(a, a.time()).compareTo(deliveredAt.getOrDefault(b, b.time())));
+        if (skews.isEmpty()) {
+            return s;
+        }
+        List<CloudEvent<?>> out = new ArrayList<>(s.size());
+        for (CloudEvent<?> e : s) {
+            Duration skew = deliveredAt.containsKey(e) ? null : skews.get(e.source());
+            out.add(skew == null ? e : new CloudEvent<>(e.id(), e.source(), e.type(), e.time().plus(skew),
+                    e.cluster(), e.subject(), e.data()));
+        }
+        return out;
     }
 
     public List<EngineOutput> run() {

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code fleetdoctor.analyzer.*}: which playbooks' rules run and how late an event may be. Each rule's
+ * {@code fleetdoctor.analyzer.*}: which playbooks' rules run and how late, or early, an event may be. Each rule's
  * thresholds live in its playbook's block {@code fleetdoctor.playbooks.<id>.*}. The same configuration is
  * read by the service and by {@code fleetdoctor replay}, so both run the same rules.
  */
@@ -18,7 +18,23 @@ public interface AnalyzerConfig {
     @WithDefault("flannel-iface,flannel-oom")
     List<String> rules();
 
-    /** How far behind the newest event time of a cluster an event may arrive and still count. */
+    /** How far behind the newest event time of its source an event may arrive and still count. */
     @WithDefault("60s")
     Duration lateness();
+
+    /**
+     * How far ahead an event's time may be: of the analyzer's wall clock (the service) and of what its
+     * cluster's other sources say (service and replay). An event further ahead goes to the dead-letter
+     * topic (replay: reported and skipped). A source more than this behind its cluster's clock does not
+     * count for that clock.
+     */
+    @WithDefault("5m")
+    Duration maxFuture();
+
+    /**
+     * A source not heard while another source of its cluster moved on this much (in its own time) stops
+     * counting for the cluster's clock until it is heard again. Must be less than {@code max-future}.
+     */
+    @WithDefault("2m")
+    Duration sourceIdle();
 }

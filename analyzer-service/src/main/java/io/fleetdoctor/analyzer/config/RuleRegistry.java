@@ -24,11 +24,26 @@ public final class RuleRegistry {
     /** Fails at start with the property's name when a rule id is unknown or a playbook setting is invalid. */
     public RuleRegistry(AnalyzerConfig config, Config properties) {
         this.config = config;
+        positive("fleetdoctor.analyzer.max-future", config.maxFuture());
+        positive("fleetdoctor.analyzer.source-idle", config.sourceIdle());
+        if (config.sourceIdle().compareTo(config.maxFuture()) >= 0) {
+            throw new IllegalArgumentException("fleetdoctor.analyzer.source-idle: must be less than max-future ("
+                    + config.maxFuture() + "), was " + config.sourceIdle());
+        }
+        if (config.lateness().isNegative()) {
+            throw new IllegalArgumentException("fleetdoctor.analyzer.lateness: must be >= 0, was " + config.lateness());
+        }
         this.playbooks = Playbooks.load(k -> properties.getOptionalValue(k, String.class),
                 PlaybookConfig.overriddenClusters(properties.getPropertyNames()));
         for (String id : config.rules()) {
             enabled.add(playbooks.byRule(id.strip()).orElseThrow(() -> new IllegalArgumentException(
                     "fleetdoctor.analyzer.rules: unknown rule '" + id + "', known: " + playbooks.ruleIds())));
+        }
+    }
+
+    private static void positive(String key, java.time.Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(key + ": must be > 0, was " + d);
         }
     }
 
@@ -55,7 +70,7 @@ public final class RuleRegistry {
         if (needs == null) {
             needs = WindowNeeds.basic(java.time.Duration.ofMinutes(30));
         }
-        return new WindowSettings(config.lateness(), needs.retention(), needs.watchedProcesses(),
-                needs.spikeBytesPerSec(), needs.spikeRing(), needs.logMarkers());
+        return new WindowSettings(config.lateness(), config.maxFuture(), config.sourceIdle(), needs.retention(),
+                needs.watchedProcesses(), needs.spikeBytesPerSec(), needs.spikeRing(), needs.logMarkers());
     }
 }

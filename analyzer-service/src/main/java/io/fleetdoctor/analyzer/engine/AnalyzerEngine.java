@@ -2,6 +2,7 @@ package io.fleetdoctor.analyzer.engine;
 
 import io.fleetdoctor.playbook.Finding;
 import io.fleetdoctor.playbook.Rule;
+import io.fleetdoctor.analyzer.window.ClusterClock;
 import io.fleetdoctor.analyzer.window.ClusterState;
 import io.fleetdoctor.analyzer.window.WindowSettings;
 import io.fleetdoctor.events.CloudEvent;
@@ -10,6 +11,7 @@ import io.fleetdoctor.events.Decision;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -24,7 +26,10 @@ import java.util.function.Function;
 /**
  * The analyzer's core, shared by the service and {@code fleetdoctor replay}: per-cluster windows,
  * the enabled rules, and the incident lifecycle (one open incident per cluster and rule). Pure and
- * deterministic: decisions depend only on the events and their event times, never on the wall clock.
+ * deterministic: decisions depend only on the events, their order and their event times. Rules
+ * evaluate at the cluster's clock and incidents resolve against it ({@link ClusterState#now()},
+ * robust against one source's wrong clock). The only wall clock is the one the service passes to
+ * {@link #offer} for the {@code max-future} bound; replay passes none.
  * Thread-safe; work for one cluster is serialised on that cluster's state.
  */
 public final class AnalyzerEngine {
@@ -33,6 +38,8 @@ public final class AnalyzerEngine {
     private final Map<String, ClusterSlot> clusters = new ConcurrentHashMap<>();
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong aheadOfAnalyzer = new AtomicLong();
+    private final AtomicLong aheadOfCluster = new AtomicLong();
 
     public AnalyzerEngine(List<Rule> rules, Function<String, WindowSettings> windowSettings) {
         this.rules = List.copyOf(rules);
@@ -64,29 +71,71 @@ public final class AnalyzerEngine {
         }
     }
 
-    /** Applies one signal and returns the incident changes it caused (usually none). */
+    /** What became of a signal offered to the engine. */
+    public enum Outcome { APPLIED, DUPLICATE, LATE, AHEAD, NOT_A_SIGNAL }
+
+    /**
+     * The result of {@link #offer}: the incident changes the event caused (usually none) and, for
+     * {@code AHEAD}, the reason it was refused (the service dead-letters it, replay reports it).
+     */
+    public record Intake(Outcome outcome, String reason, List<EngineOutput> outputs) {
+        private static final Intake NOT_A_SIGNAL = new Intake(Outcome.NOT_A_SIGNAL, null, List.of());
+        private static final Intake LATE = new Intake(Outcome.LATE, null, List.of());
+        private static final Intake DUPLICATE = new Intake(Outcome.DUPLICATE, null, List.of());
+    }
+
+    /** Applies one signal and returns the incident changes it caused; what {@code offer(event, null)} does. */
     public List<EngineOutput> accept(CloudEvent<?> event) {
+        return offer(event, null).outputs();
+    }
+
+    /**
+     * Applies one signal. {@code wallClock} is the service's clock for the {@code max-future} bound
+     * (an event further ahead of it is refused), or null (replay: only the cluster's clock bounds it).
+     */
+    public Intake offer(CloudEvent<?> event, Instant wallClock) {
         if (!event.type().isSignal()) {
-            return List.of();
+            return Intake.NOT_A_SIGNAL;
         }
         ClusterSlot slot = clusters.computeIfAbsent(event.cluster(),
                 c -> new ClusterSlot(new ClusterState(c, windowSettings.apply(c))));
+        Duration maxFuture = slot.state.settings().maxFuture();
+        if (wallClock != null && event.time().isAfter(wallClock.plus(maxFuture))) {
+            aheadOfAnalyzer.incrementAndGet();
+            return new Intake(Outcome.AHEAD, "time " + event.time() + " is "
+                    + ClusterClock.human(event.time().toEpochMilli() - wallClock.toEpochMilli())
+                    + " ahead of the analyzer's clock (max-future " + ClusterClock.human(maxFuture.toMillis()) + ")",
+                    List.of());
+        }
         synchronized (slot) {
             ClusterState.Outcome outcome = slot.state.apply(event);
-            if (outcome == ClusterState.Outcome.LATE) {
-                late.incrementAndGet();
-                return List.of();
+            switch (outcome) {
+                case LATE -> {
+                    late.incrementAndGet();
+                    return Intake.LATE;
+                }
+                case DUPLICATE -> {
+                    duplicates.incrementAndGet();
+                    return Intake.DUPLICATE;
+                }
+                case AHEAD -> {
+                    aheadOfCluster.incrementAndGet();
+                    Instant ref = slot.state.aheadReference();
+                    return new Intake(Outcome.AHEAD, "time " + event.time() + " is "
+                            + ClusterClock.human(event.time().toEpochMilli() - ref.toEpochMilli())
+                            + " ahead of cluster " + event.cluster() + "'s clock " + ref + " (max-future "
+                            + ClusterClock.human(maxFuture.toMillis()) + ", source " + event.source() + ")",
+                            List.of());
+                }
+                default -> {
+                    return new Intake(Outcome.APPLIED, null, evaluate(slot, event.id()));
+                }
             }
-            if (outcome == ClusterState.Outcome.DUPLICATE) {
-                duplicates.incrementAndGet();
-                return List.of();
-            }
-            return evaluate(slot, event.id());
         }
     }
 
     private List<EngineOutput> evaluate(ClusterSlot slot, String triggerId) {
-        Instant now = slot.state.watermark();
+        Instant now = slot.state.now();
         List<EngineOutput> out = null;
         for (Rule rule : rules) {
             Finding f = rule.evaluate(slot.state, now);
@@ -164,7 +213,8 @@ public final class AnalyzerEngine {
 
     /**
      * A remediation for an incident succeeded: the incident resolves, and the restarts and IO spikes
-     * seen so far stop counting, so the old evidence still in the window cannot reopen it.
+     * seen so far stop counting, so the old evidence still in the window cannot reopen it. {@code at}
+     * (the remediator's clock) counts up to {@code max-future} ahead of the cluster's clock, no further.
      */
     public List<EngineOutput> remediationSucceeded(String cluster, String incidentId, Instant at) {
         ClusterSlot slot = clusters.get(cluster);
@@ -172,8 +222,12 @@ public final class AnalyzerEngine {
             return List.of();
         }
         synchronized (slot) {
-            Instant now = slot.state.watermark() == null || slot.state.watermark().isBefore(at) ? at
-                    : slot.state.watermark();
+            Instant clock = slot.state.now();
+            Instant now = at;
+            if (clock != null) {
+                Instant latest = clock.plus(slot.state.settings().maxFuture());
+                now = at.isBefore(clock) ? clock : at.isAfter(latest) ? latest : at;
+            }
             slot.state.resetEvidence(now);
             for (Map.Entry<String, Open> e : slot.open.entrySet()) {
                 if (e.getValue().incidentId.equals(incidentId)) {
@@ -210,12 +264,12 @@ public final class AnalyzerEngine {
         }
     }
 
-    /** Newest event time per cluster. */
+    /** Each cluster's clock (see {@link ClusterState#now()}). */
     public Map<String, Instant> watermarks() {
         Map<String, Instant> out = new HashMap<>();
         clusters.forEach((c, s) -> {
             synchronized (s) {
-                Instant w = s.state.watermark();
+                Instant w = s.state.now();
                 if (w != null) {
                     out.put(c, w);
                 }
@@ -245,5 +299,15 @@ public final class AnalyzerEngine {
 
     public long duplicateEvents() {
         return duplicates.get();
+    }
+
+    /** Signals refused for a time more than {@code max-future} ahead of the service's wall clock. */
+    public long aheadOfAnalyzerEvents() {
+        return aheadOfAnalyzer.get();
+    }
+
+    /** Signals refused for a time more than {@code max-future} ahead of what their cluster's other sources say. */
+    public long aheadOfClusterEvents() {
+        return aheadOfCluster.get();
     }
 }

@@ -11,6 +11,7 @@ import io.fleetdoctor.events.EventType;
 import io.fleetdoctor.events.InvalidEventException;
 import io.fleetdoctor.events.Remediation;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -62,6 +63,14 @@ public class Analysis {
                 .description("Signals dropped for arriving later than the lateness allowance").register(registry);
         Gauge.builder("fleetdoctor.signals.duplicate", engine, AnalyzerEngine::duplicateEvents)
                 .description("Signals ignored as redelivered duplicates").register(registry);
+        FunctionCounter.builder("fleetdoctor.signals.ahead", engine, AnalyzerEngine::aheadOfAnalyzerEvents)
+                .tag("clock", "analyzer").description("Signals dead-lettered for a time more than max-future ahead"
+                        + " of the analyzer's clock, or (clock=cluster) of what their cluster's other sources say")
+                .register(registry);
+        FunctionCounter.builder("fleetdoctor.signals.ahead", engine, AnalyzerEngine::aheadOfClusterEvents)
+                .tag("clock", "cluster").description("Signals dead-lettered for a time more than max-future ahead"
+                        + " of the analyzer's clock, or (clock=cluster) of what their cluster's other sources say")
+                .register(registry);
     }
 
     void restore(@Observes StartupEvent start) {
@@ -87,16 +96,20 @@ public class Analysis {
             return;
         }
         consumed.get(e.type()).increment();
-        List<EngineOutput> outputs;
+        AnalyzerEngine.Intake intake;
         try {
-            outputs = engine.accept(e);
+            intake = engine.offer(e, Instant.now());
         } catch (RuntimeException ex) {
             // a bug must not stop the partition: keep the record where an operator finds it
             LOG.errorf(ex, "engine failed on %s", e.id());
             deadLetters.send(r, "processing failed: " + ex);
             return;
         }
-        handle(outputs);
+        if (intake.outcome() == AnalyzerEngine.Outcome.AHEAD) {
+            deadLetters.send(r, intake.reason());
+            return;
+        }
+        handle(intake.outputs());
     }
 
     public void remediation(ConsumerRecord<String, byte[]> r) {
@@ -147,7 +160,7 @@ public class Analysis {
         }
     }
 
-    /** Clusters seen and their newest event time, written in batches, never per signal. */
+    /** Clusters seen and their clock (see {@code ClusterState.now()}), written in batches, never per signal. */
     @Scheduled(every = "${fleetdoctor.analyzer.cluster-seen-flush:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void flushClustersSeen() {
         Map<String, Instant> changed = new HashMap<>();

@@ -28,7 +28,12 @@ import java.util.List;
  * {@code fleetdoctor replay [--config FILE] FILE...}: runs the analyzer's engine and rule configuration
  * on CloudEvents JSONL traces, in the given order, without Kafka or a database, and prints each
  * published decision as one CloudEvents JSON line. Undecodable lines go to stderr with their line
- * number and are skipped. Exit code 0, or 2 when a file cannot be read or the arguments are wrong.
+ * number and are skipped ({@code FILE:LINE: skipped: reason}); so are events the service would
+ * dead-letter for a time too far ahead ({@code FILE:LINE: dropped: reason}). Replay has no wall clock:
+ * the {@code max-future} bound is measured against the trace's own cluster clock only, which the
+ * service applies too (besides its wall clock), so both give the same decisions for a trace whose
+ * clusters' clocks are not ahead of the service's. Exit code 0, or 2 when a file cannot be read or
+ * the arguments are wrong.
  */
 public final class ReplayMain {
     private ReplayMain() {
@@ -82,7 +87,12 @@ public final class ReplayMain {
                         err.println(file + ":" + n + ": skipped: " + ex.getMessage());
                         continue;
                     }
-                    for (EngineOutput o : engine.accept(e)) {
+                    AnalyzerEngine.Intake intake = engine.offer(e, null);
+                    if (intake.outcome() == AnalyzerEngine.Outcome.AHEAD) {
+                        err.println(file + ":" + n + ": dropped: " + intake.reason());
+                        continue;
+                    }
+                    for (EngineOutput o : intake.outputs()) {
                         if (o.publish()) {
                             out.write(EventCodec.encodeToString(o.event()));
                             out.write('\n');

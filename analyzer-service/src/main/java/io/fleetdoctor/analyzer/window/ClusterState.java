@@ -21,10 +21,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One cluster's event-time window: compact summaries, not every sample. Event time only moves
- * forward (the watermark is the newest event time seen); events up to {@code lateness} behind it
- * are still applied where their time says, older ones are dropped and counted.
- * Not thread-safe: the engine serialises access per cluster.
+ * One cluster's event-time window: compact summaries, not every sample. Its time is a
+ * {@link ClusterClock}: each source has its own watermark, an event up to {@code lateness} behind its
+ * own source's watermark is still applied where its time says, an older one is dropped and counted;
+ * an event too far ahead of what the cluster's other sources say is refused. Rules evaluate at the
+ * cluster's clock ({@link #now()}), which one source cannot move. Not thread-safe: the engine
+ * serialises access per cluster.
  */
 public final class ClusterState implements ClusterView {
     private static final int MAX_LOGS = 32;
@@ -33,7 +35,7 @@ public final class ClusterState implements ClusterView {
 
     private final String cluster;
     private final WindowSettings settings;
-    private long watermark = Long.MIN_VALUE;
+    private final ClusterClock clock;
     private long resetAt = Long.MIN_VALUE;
     private long lastPrune = Long.MIN_VALUE;
     private final Map<String, ContainerTrack> containers = new HashMap<>();
@@ -51,15 +53,23 @@ public final class ClusterState implements ClusterView {
     public ClusterState(String cluster, WindowSettings settings) {
         this.cluster = cluster;
         this.settings = settings;
+        this.clock = new ClusterClock(settings.lateness(), settings.maxFuture(), settings.sourceIdle());
     }
 
-    /** What happened to an event offered to the window. */
-    public enum Outcome { APPLIED, DUPLICATE, LATE }
+    /**
+     * What happened to an event offered to the window: applied, a duplicate, late (behind its own
+     * source), or ahead (refused: see {@link ClusterClock}).
+     */
+    public enum Outcome { APPLIED, DUPLICATE, LATE, AHEAD }
 
     public Outcome apply(CloudEvent<?> e) {
         long t = e.time().toEpochMilli();
-        if (watermark != Long.MIN_VALUE && t < watermark - settings.lateness().toMillis()) {
+        ClusterClock.Verdict verdict = clock.admit(e.source(), t);
+        if (verdict == ClusterClock.Verdict.LATE) {
             return Outcome.LATE;
+        }
+        if (verdict == ClusterClock.Verdict.AHEAD) {
+            return Outcome.AHEAD;
         }
         boolean applied;
         Object d = e.data();
@@ -101,11 +111,11 @@ public final class ClusterState implements ClusterView {
         if (!applied) {
             return Outcome.DUPLICATE;
         }
-        if (t > watermark) {
-            watermark = t;
-            if (watermark - lastPrune > settings.retention().toMillis() / 10) {
-                prune();
-            }
+        clock.heard(e.source(), t);
+        long now = clock.now();
+        if (lastPrune == Long.MIN_VALUE || now < lastPrune
+                || now - lastPrune > settings.retention().toMillis() / 10) {
+            prune();
         }
         return Outcome.APPLIED;
     }
@@ -157,10 +167,11 @@ public final class ClusterState implements ClusterView {
     }
 
     private void prune() {
-        lastPrune = watermark;
-        long horizon = watermark - settings.retention().toMillis() - settings.lateness().toMillis();
+        lastPrune = clock.now();
+        long horizon = lastPrune - settings.retention().toMillis() - settings.lateness().toMillis();
         containers.values().forEach(c -> c.prune(horizon));
         logs.removeIf(l -> l.time().toEpochMilli() < horizon);
+        clock.forget(horizon);
     }
 
     /** Restart increases and spikes up to this time no longer count (a remediation fixed them). */
@@ -168,9 +179,19 @@ public final class ClusterState implements ClusterView {
         resetAt = Math.max(resetAt, at.toEpochMilli());
     }
 
-    /** The newest event time applied, or null before the first event. */
-    public Instant watermark() {
-        return watermark == Long.MIN_VALUE ? null : Instant.ofEpochMilli(watermark);
+    /** The cluster's clock (the time rules evaluate at), or null before the first event. */
+    public Instant now() {
+        long now = clock.now();
+        return now == Long.MIN_VALUE ? null : Instant.ofEpochMilli(now);
+    }
+
+    /** The time the last event refused as {@link Outcome#AHEAD} was compared with. */
+    public Instant aheadReference() {
+        return Instant.ofEpochMilli(clock.reference());
+    }
+
+    public WindowSettings settings() {
+        return settings;
     }
 
     /** Entries held (observations, nodes, configs, logs): the size of the window state. */
@@ -183,6 +204,15 @@ public final class ClusterState implements ClusterView {
     }
 
     // ------------------------------------------------------------------ ClusterView
+    // Nothing is later than the cluster's clock: a restart, spike or log stamped ahead of it (by at most
+    // max-future, further ones were refused) comes from a clock running ahead, since an event cannot arrive
+    // before it happened; it counts as at the clock. One stamped behind is taken where its time says: it
+    // may as well be a late delivery.
+
+    private long latest() {
+        long now = clock.now();
+        return now == Long.MIN_VALUE ? Long.MAX_VALUE : now;
+    }
 
     @Override
     public String cluster() {
@@ -193,8 +223,9 @@ public final class ClusterState implements ClusterView {
     public List<RestartIncrease> restartIncreases(Instant from, Instant to) {
         List<RestartIncrease> out = new ArrayList<>();
         long f = Math.max(from.toEpochMilli(), resetAt);
+        long latest = latest();
         for (ContainerTrack c : containers.values()) {
-            c.addIncreases(f, to.toEpochMilli(), out);
+            c.addIncreases(f, to.toEpochMilli(), latest, out);
         }
         out.sort((a, b) -> a.time().compareTo(b.time()) != 0 ? a.time().compareTo(b.time())
                 : a.pod().compareTo(b.pod()));
@@ -226,7 +257,7 @@ public final class ClusterState implements ClusterView {
     @Override
     public List<IoSample> ioSpikes(String node, Instant from, Instant to) {
         NodeState ns = nodes.get(node);
-        return ns == null ? List.of() : ns.spikes(Math.max(from.toEpochMilli(), resetAt), to.toEpochMilli());
+        return ns == null ? List.of() : ns.spikes(Math.max(from.toEpochMilli(), resetAt), to.toEpochMilli(), latest());
     }
 
     @Override
@@ -243,8 +274,17 @@ public final class ClusterState implements ClusterView {
     @Override
     public List<Log> logs(Instant from, Instant to) {
         List<Log> out = new ArrayList<>();
+        long f = from.toEpochMilli();
+        long t = to.toEpochMilli();
+        long latest = latest();
         for (Log l : logs) {
-            if (l.time().isAfter(from) && !l.time().isAfter(to)) {
+            long lt = l.time().toEpochMilli();
+            if (lt > latest) {
+                lt = latest;
+                l = new Log(l.signalId(), Instant.ofEpochMilli(lt), l.pod(), l.container(), l.node(), l.previous(),
+                        l.lines());
+            }
+            if (lt > f && lt <= t) {
                 out.add(l);
             }
         }

@@ -40,12 +40,14 @@ final class ContainerTrack {
         observations.add(i, o);
     }
 
-    void addIncreases(long from, long to, List<RestartIncrease> out) {
+    /** Increases in {@code (from, to]}, one observed after {@code latest} taken as at {@code latest}. */
+    void addIncreases(long from, long to, long latest, List<RestartIncrease> out) {
         for (int i = 1; i < observations.size(); i++) {
             Obs prev = observations.get(i - 1);
             Obs cur = observations.get(i);
-            if (cur.count > prev.count && cur.time > from && cur.time <= to) {
-                out.add(new RestartIncrease(cur.signalId, Instant.ofEpochMilli(cur.time), pod, container, node,
+            long t = Math.min(cur.time, latest);
+            if (cur.count > prev.count && t > from && t <= to) {
+                out.add(new RestartIncrease(cur.signalId, Instant.ofEpochMilli(t), pod, container, node,
                         component, prev.count, cur.count, cur.termination));
             }
         }

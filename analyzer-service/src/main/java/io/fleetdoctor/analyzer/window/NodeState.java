@@ -59,14 +59,16 @@ final class NodeState {
         return true;
     }
 
-    List<ClusterView.IoSample> spikes(long from, long to) {
+    /** Spike samples in {@code (from, to]}, a sample stamped after {@code latest} taken as at {@code latest}. */
+    List<ClusterView.IoSample> spikes(long from, long to, long latest) {
         int cap = spikeTimes.length;
         int n = Math.min(spikeCount, cap);
         List<ClusterView.IoSample> out = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
             int i = (spikeCount - n + k) % cap; // oldest written first
-            if (spikeTimes[i] > from && spikeTimes[i] <= to) {
-                out.add(new ClusterView.IoSample(spikeIds[i], Instant.ofEpochMilli(spikeTimes[i]), spikeProcs[i],
+            long t = Math.min(spikeTimes[i], latest);
+            if (t > from && t <= to) {
+                out.add(new ClusterView.IoSample(spikeIds[i], Instant.ofEpochMilli(t), spikeProcs[i],
                         spikePids[i], spikeRates[i]));
             }
         }

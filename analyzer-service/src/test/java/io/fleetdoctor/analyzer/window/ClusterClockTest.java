@@ -1,0 +1,146 @@
+package io.fleetdoctor.analyzer.window;
+
+import io.fleetdoctor.analyzer.window.ClusterClock.Verdict;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The clock with one, two and more sources; times in seconds. */
+class ClusterClockTest {
+    private static final long Y2099 = 4_070_908_800L; // 2099-01-01T00:00:00Z
+
+    private final ClusterClock clock = new ClusterClock(Duration.ofSeconds(60), Duration.ofMinutes(5),
+            Duration.ofMinutes(2));
+
+    /** Offers an event at {@code sec} seconds, applies it when admitted; returns the verdict. */
+    private Verdict offer(String source, long sec) {
+        Verdict v = clock.admit(source, sec * 1000);
+        if (v == Verdict.OK) {
+            clock.heard(source, sec * 1000);
+        }
+        return v;
+    }
+
+    private long now() {
+        return clock.now() / 1000;
+    }
+
+    /** Every 30 s from {@code from} to {@code to} (exclusive) each source sends one event, shifted by its skew. */
+    private List<Verdict> tick(long from, long to, String[] sources, long[] skews) {
+        List<Verdict> out = new ArrayList<>();
+        for (long t = from; t < to; t += 30) {
+            for (int i = 0; i < sources.length; i++) {
+                out.add(offer(sources[i], t + skews[i]));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void oneSourceIsFollowedAndOnlyAJumpIsRefused() {
+        tick(0, 600, new String[] {"c"}, new long[] {0});
+        assertEquals(570, now());
+        assertEquals(Verdict.AHEAD, offer("c", Y2099));
+        assertEquals(570, now());
+        assertEquals(Verdict.OK, offer("c", 600)); // not late: the refused event set nothing
+        // a pause, or a corrected clock: the first event after the step is refused, the second confirms it
+        assertEquals(Verdict.AHEAD, offer("c", 4000));
+        assertEquals(Verdict.OK, offer("c", 4030));
+        assertEquals(4030, now());
+    }
+
+    @Test
+    void withTwoSourcesTheClockIsTheEarlierAndNeitherIsRefusedForDisagreeing() {
+        // a node 3 minutes ahead of the collector: the clock is the collector's
+        List<Verdict> v = tick(0, 600, new String[] {"c", "n"}, new long[] {0, 180});
+        assertEquals(List.of(Verdict.OK), v.stream().distinct().toList());
+        assertEquals(570, now());
+
+        // a node 4 minutes behind: the clock is the node's (with two, neither is a majority)
+        ClusterClockTest other = new ClusterClockTest();
+        v = other.tick(0, 600, new String[] {"c", "n"}, new long[] {0, -240});
+        assertEquals(List.of(Verdict.OK), v.stream().distinct().toList());
+        assertEquals(570 - 240, other.now());
+
+        // a jump of either is refused
+        assertEquals(Verdict.AHEAD, offer("n", Y2099));
+        assertEquals(Verdict.AHEAD, offer("c", Y2099));
+        assertEquals(570, now());
+    }
+
+    @Test
+    void aFarOffFirstEventIsOverruledAndDoesNotBlindItsSource() {
+        assertEquals(Verdict.OK, offer("n1", Y2099)); // nothing to compare with
+        assertEquals(Y2099, now());
+        List<Verdict> v = tick(0, 300, new String[] {"c", "n1", "n2"}, new long[] {0, 0, 0});
+        assertEquals(List.of(Verdict.OK), v.stream().distinct().toList()); // n1 not late against 2099
+        assertEquals(270, now());
+    }
+
+    @Test
+    void aSourceTooFarAheadOfTheMajorityIsRefusedAndTheOthersKeepTheClock() {
+        List<Verdict> v = tick(0, 600, new String[] {"c", "n1", "n2", "n3"}, new long[] {0, 0, 600, 0});
+        // c and n1 are heard first: all of n2's events are refused
+        assertEquals(20, v.stream().filter(x -> x == Verdict.AHEAD).count());
+        assertEquals(570, now());
+        // n2 heard first, with only one other source to compare: taken, then refused; the clock is right
+        ClusterClockTest first = new ClusterClockTest();
+        v = first.tick(0, 600, new String[] {"n2", "c", "n1", "n3"}, new long[] {600, 0, 0, 0});
+        assertEquals(19, v.stream().filter(x -> x == Verdict.AHEAD).count());
+        assertEquals(570, first.now());
+        // 4 minutes ahead (within max-future): taken, the clock stays with the majority
+        ClusterClockTest other = new ClusterClockTest();
+        v = other.tick(0, 600, new String[] {"c", "n1", "n2", "n3"}, new long[] {0, 0, 240, 0});
+        assertEquals(List.of(Verdict.OK), v.stream().distinct().toList());
+        assertEquals(570, other.now());
+    }
+
+    @Test
+    void whenMostSourcesGoQuietTheRestCarryTheClock() {
+        tick(0, 600, new String[] {"c", "n1", "n2"}, new long[] {0, 0, 0});
+        // n1 and n2 stop; after 2 minutes of c's time they stop counting, and c carries the clock
+        List<Verdict> v = tick(600, 1200, new String[] {"c"}, new long[] {0});
+        assertEquals(List.of(Verdict.OK), v.stream().distinct().toList());
+        assertEquals(1170, now());
+        assertEquals(1, clock.countingSources());
+        // they come back: they count again
+        tick(1200, 1260, new String[] {"c", "n1", "n2"}, new long[] {0, 0, 0});
+        assertEquals(3, clock.countingSources());
+    }
+
+    @Test
+    void aSourceAheadThatIsLeftAloneIsRefusedOnlyUntilTheQuietOnesStopCounting() {
+        tick(0, 600, new String[] {"c", "n1", "n2"}, new long[] {240, 0, 0});
+        assertEquals(570, now());
+        List<Verdict> v = tick(600, 1200, new String[] {"c"}, new long[] {240});
+        // c (4 minutes ahead) alone: refused while the quiet ones still count, then carries the clock
+        assertEquals(Verdict.OK, v.get(v.size() - 1));
+        assertEquals(1170 + 240, now());
+        assertEquals(List.of(Verdict.AHEAD), v.stream().filter(x -> x != Verdict.OK).distinct().toList());
+    }
+
+    @Test
+    void lateIsJudgedPerSource() {
+        tick(0, 600, new String[] {"c", "n1", "n2"}, new long[] {0, 0, 0});
+        assertEquals(Verdict.OK, offer("c", 570 - 59));
+        assertEquals(Verdict.LATE, offer("c", 570 - 61));
+        // a source behind by 10 minutes is not late: its own events are in order
+        ClusterClockTest other = new ClusterClockTest();
+        List<Verdict> v = other.tick(0, 1200, new String[] {"c", "n1", "n2"}, new long[] {0, -600, 0});
+        assertEquals(List.of(Verdict.OK), v.stream().distinct().toList());
+        assertEquals(1170, other.now());
+    }
+
+    @Test
+    void durationsReadAsAPersonWould() {
+        assertEquals("72y", ClusterClock.human(Duration.ofDays(365 * 72 + 30).toMillis()));
+        assertEquals("4d3h", ClusterClock.human(Duration.ofHours(99).toMillis()));
+        assertEquals("10m", ClusterClock.human(Duration.ofMinutes(10).toMillis()));
+        assertEquals("5m30s", ClusterClock.human(Duration.ofSeconds(330).toMillis()));
+        assertEquals("900ms", ClusterClock.human(900));
+    }
+}
