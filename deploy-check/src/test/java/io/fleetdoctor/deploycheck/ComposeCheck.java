@@ -61,6 +61,10 @@ final class ComposeCheck {
             if (svc.path("privileged").asBoolean(false)) {
                 problems.add(name + ": privileged");
             }
+            if ("host".equals(svc.path("network_mode").asText())) {
+                // as in Kubernetes: the node agent reads the host's network through <procfs>/1/net with pid: host
+                problems.add(name + ": network_mode: host (no service needs the host's network namespace)");
+            }
             checkPorts(name, svc, hostPorts);
             checkDependsOn(name, svc, services);
             boolean oneShot = "no".equals(svc.path("restart").asText("no")) && svc.has("command")

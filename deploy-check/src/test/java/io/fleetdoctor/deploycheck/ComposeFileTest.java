@@ -128,6 +128,12 @@ class ComposeFileTest {
     }
 
     @Test
+    void reportsHostNetworkEvenForTheNodeAgent() {
+        assertReported(problemsAfter(s -> ((ObjectNode) s.path("collector-node")).put("network_mode", "host")),
+                "collector-node: network_mode: host (no service needs the host's network namespace)");
+    }
+
+    @Test
     void reportsMissingTopic() {
         assertReported(problemsAfter(s -> ((ObjectNode) s).remove("kafka-init")),
                 "topic fleetdoctor.signals.dlq is not created");

@@ -27,9 +27,11 @@ import java.util.Set;
 /**
  * Pod hardening for every workload: probes, requests and limits, non-root, read-only root filesystem with a
  * writable /tmp, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, no host namespaces.
- * The node agent is the one documented exception: hostPID, hostNetwork (its interface inventory reads
- * &lt;procfs&gt;/net, the reader's network namespace), read-only hostPath /proc and /sys, and uid 0 with
- * SYS_PTRACE as its only capability (reading other processes' /proc/&lt;pid&gt;/io needs it).
+ * The node agent is the one documented exception: hostPID, read-only hostPath /proc and /sys, and uid 0 with
+ * SYS_PTRACE as its only capability (reading other processes' /proc/&lt;pid&gt;/io needs it). Host network stays
+ * forbidden for every workload, the node agent included: it reads the node's routes and addresses through
+ * &lt;procfs&gt;/1/net (the network namespace of the node's init, visible with hostPID) and the interfaces
+ * through the host's /sys, so it never needs to join the node's network namespace.
  */
 final class HardeningCheck {
 
@@ -61,8 +63,9 @@ final class HardeningCheck {
         if (Boolean.TRUE.equals(spec.getHostIPC())) {
             problems.add(name + ": hostIPC");
         }
-        if (Boolean.TRUE.equals(spec.getHostNetwork()) && !nodeAgent) {
-            problems.add(name + ": hostNetwork is only for the node agent");
+        if (Boolean.TRUE.equals(spec.getHostNetwork())) {
+            problems.add(name + ": hostNetwork (no workload needs the node's network namespace; the node agent reads"
+                    + " it through <procfs>/1/net with hostPID)");
         }
         if (Boolean.TRUE.equals(spec.getHostPID()) && !nodeAgent) {
             problems.add(name + ": hostPID is only for the node agent");
@@ -149,14 +152,9 @@ final class HardeningCheck {
 
     private void nodeAgent(String name, PodSpec spec) {
         if (!Boolean.TRUE.equals(spec.getHostPID())) {
-            problems.add(name + ": the node agent needs hostPID");
-        }
-        if (!Boolean.TRUE.equals(spec.getHostNetwork())) {
-            // <procfs>/net is <procfs>/self/net: in a pod network the inventory would list the pod's interfaces
-            problems.add(name + ": the node agent needs hostNetwork (it reads the node's routes and addresses)");
-        } else if (!"ClusterFirstWithHostNet".equals(spec.getDnsPolicy())) {
-            problems.add(name + ": with hostNetwork the node agent needs dnsPolicy ClusterFirstWithHostNet"
-                    + " to resolve the Kafka Service");
+            // without it <procfs>/1 is the pod's own init: the inventory would list the pod's eth0 and routes
+            problems.add(name + ": the node agent needs hostPID (the host's processes, and the node's network"
+                    + " through <procfs>/1/net)");
         }
         Set<String> hostPaths = new java.util.TreeSet<>();
         spec.getVolumes().stream().filter(v -> v.getHostPath() != null).forEach(v -> hostPaths.add(v.getHostPath().getPath()));

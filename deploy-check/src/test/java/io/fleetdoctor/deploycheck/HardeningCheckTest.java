@@ -2,6 +2,7 @@ package io.fleetdoctor.deploycheck;
 
 import static io.fleetdoctor.deploycheck.Overlays.assertReported;
 import static io.fleetdoctor.deploycheck.Overlays.find;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -90,7 +91,7 @@ class HardeningCheckTest {
         pod("remediator").setHostNetwork(true);
         List<String> problems = HardeningCheck.check(prod);
         assertReported(problems, "Deployment fleetdoctor/analyzer: hostPID is only for the node agent");
-        assertReported(problems, "Deployment fleetdoctor/remediator: hostNetwork is only for the node agent");
+        assertReported(problems, "Deployment fleetdoctor/remediator: hostNetwork");
     }
 
     @Test
@@ -100,12 +101,18 @@ class HardeningCheckTest {
     }
 
     @Test
-    void nodeAgentReadsTheNodesNetwork() {
-        agentPod().setHostNetwork(false);
-        assertReported(HardeningCheck.check(prod), "the node agent needs hostNetwork");
+    void noWorkloadUsesTheHostNetworkNotEvenTheNodeAgent() {
+        assertEquals(List.of(), HardeningCheck.check(prod), "the manifests as they are");
         agentPod().setHostNetwork(true);
-        agentPod().setDnsPolicy(null);
-        assertReported(HardeningCheck.check(prod), "needs dnsPolicy ClusterFirstWithHostNet");
+        assertReported(HardeningCheck.check(prod), "DaemonSet fleetdoctor-node/collector-node: hostNetwork (no workload"
+                + " needs the node's network namespace; the node agent reads it through <procfs>/1/net with hostPID)");
+    }
+
+    @Test
+    void nodeAgentReadsTheNodesNetworkThroughHostPid() {
+        agentPod().setHostPID(false);
+        assertReported(HardeningCheck.check(prod), "DaemonSet fleetdoctor-node/collector-node: the node agent needs"
+                + " hostPID (the host's processes, and the node's network through <procfs>/1/net)");
     }
 
     @Test

@@ -96,18 +96,8 @@ final class WiringCheck {
             }
         });
         int port = PORTS.get(kind);
-        // the port Quarkus listens on: its default, or QUARKUS_HTTP_PORT (the node agent on the host network)
-        int listens = port;
-        if (env.containsKey("QUARKUS_HTTP_PORT")) {
-            try {
-                listens = Integer.parseInt(env.get("QUARKUS_HTTP_PORT"));
-            } catch (NumberFormatException e) {
-                problems.add(cn + ": QUARKUS_HTTP_PORT is not a port number: " + env.get("QUARKUS_HTTP_PORT"));
-            }
-        }
-        int http = listens;
-        if (c.getPorts().stream().noneMatch(p -> Objects.equals(p.getContainerPort(), http))) {
-            problems.add(cn + ": does not declare containerPort " + http + " (the port it listens on)");
+        if (c.getPorts().stream().noneMatch(p -> Objects.equals(p.getContainerPort(), port))) {
+            problems.add(cn + ": does not declare containerPort " + port);
         }
         String role;
         switch (kind) {

@@ -57,8 +57,8 @@ class WiringCheckTest {
     @Test
     void nodeAgentDeclaresThePortItListensOn() {
         find(dev, DaemonSet.class, "fleetdoctor-node", "collector-node").getSpec().getTemplate().getSpec()
-                .getContainers().get(0).getPorts().get(0).setContainerPort(8082);
-        assertReported(WiringCheck.check(dev), "collector-node container collector: does not declare containerPort 9182");
+                .getContainers().get(0).getPorts().get(0).setContainerPort(9182);
+        assertReported(WiringCheck.check(dev), "collector-node container collector: does not declare containerPort 8082");
     }
 
     @Test

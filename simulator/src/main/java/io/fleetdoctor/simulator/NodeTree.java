@@ -18,13 +18,17 @@ import java.util.stream.Stream;
  * reads ({@code ProcessIoSampler}, {@code InterfaceInventory}, {@code NodeAgent}):
  * <pre>
  * proc/&lt;pid&gt;/{comm,stat,io,cmdline}    systemd, dockerd, kubelet, flanneld (+ etcd on the first node)
- * proc/net/{route,fib_trie,if_inet6}
+ * proc/1/net/{route,fib_trie,if_inet6}     the node's network, as the agent reads it through PID 1
  * proc/sys/kernel/{osrelease,hostname}, proc/uptime
  * sys/class/net/&lt;if&gt; -&gt; ../../devices/{pci0000:00/0000:00:0N.0/net,virtual/net}/&lt;if&gt;
- *     with operstate, flags, address, mtu, type, ifindex, carrier; physical NICs also have device
+ *     with uevent, operstate, flags, address, mtu, type, ifindex, carrier; physical NICs also have device;
+ *     masters and ports linked as the kernel links them (master, upper_*, lower_*, bonding/slaves, brif/)
  * </pre>
  * Interfaces: eth0 192.168.10.(11+i)/24 (the node's InternalIP), eth1 10.20.0.(11+i)/24 with the default
- * route (so unbound flannel picks eth1), lo, cni0 172.20.i.1/24, flannel.1 172.20.i.0/32, one veth.
+ * route (so unbound flannel picks eth1), lo, cni0 172.20.i.1/24 (a bridge with the veth as its port),
+ * flannel.1 172.20.i.0/32 (vxlan), one veth. A bonded node ({@code --bonded-node}) has the same addresses
+ * on other interfaces: the InternalIP on bond0 (802.3ad over eth0 + eth1), the default route on eth2.100
+ * (VLAN 100 over eth2).
  * Files that change are replaced atomically (temp file + rename), so a reader never sees half a file.
  * Not thread-safe: one scenario thread owns it.
  */
@@ -68,8 +72,31 @@ public final class NodeTree {
         }
     }
 
+    /**
+     * @param devtype DEVTYPE of uevent (bond, vlan, bridge, vxlan), or null
+     * @param master  the bond or bridge this interface is a port of, or null
+     * @param lower   the interfaces under it (bond members, VLAN parent)
+     */
     private record Iface(String name, int index, boolean physical, String operstate, String flags, String mac,
-                         int mtu, int type, String address, int prefix) {
+                         int mtu, int type, String address, int prefix, String devtype, String master,
+                         List<String> lower) {
+        Iface(String name, int index, boolean physical, String operstate, String flags, String mac, int mtu, int type,
+              String address, int prefix) {
+            this(name, index, physical, operstate, flags, mac, mtu, type, address, prefix, null, null, List.of());
+        }
+
+        Iface devtype(String t) {
+            return new Iface(name, index, physical, operstate, flags, mac, mtu, type, address, prefix, t, master, lower);
+        }
+
+        Iface master(String m) {
+            return new Iface(name, index, physical, operstate, flags, mac, mtu, type, address, prefix, devtype, m, lower);
+        }
+
+        Iface lower(String... l) {
+            return new Iface(name, index, physical, operstate, flags, mac, mtu, type, address, prefix, devtype, master,
+                    List.of(l));
+        }
     }
 
     private final Path root;
@@ -79,6 +106,7 @@ public final class NodeTree {
     private final int index;
     private final int nodeCount;
     private final long bootMillis;
+    private final boolean bonded;
     private final Map<Integer, Proc> procs = new LinkedHashMap<>();
     private Proc flanneld;
     private int flanneldRestarts;
@@ -90,6 +118,11 @@ public final class NodeTree {
      * @param bootMillis wall-clock boot time of the simulated node
      */
     public NodeTree(Path root, String node, int index, int nodeCount, long bootMillis) {
+        this(root, node, index, nodeCount, bootMillis, false);
+    }
+
+    /** @param bonded InternalIP on bond0 over eth0 + eth1, default route on the VLAN eth2.100 */
+    public NodeTree(Path root, String node, int index, int nodeCount, long bootMillis, boolean bonded) {
         this.root = root;
         this.proc = root.resolve("proc");
         this.sys = root.resolve("sys");
@@ -97,6 +130,32 @@ public final class NodeTree {
         this.index = index;
         this.nodeCount = nodeCount;
         this.bootMillis = bootMillis;
+        this.bonded = bonded;
+    }
+
+    public boolean bonded() {
+        return bonded;
+    }
+
+    /** The interface carrying the InternalIP ({@link #eth0Address}): eth0, or bond0 on a bonded node. */
+    public String internalIface() {
+        return bonded ? "bond0" : "eth0";
+    }
+
+    /** The interface of the default route ({@link #eth1Address}): eth1, or eth2.100 on a bonded node. */
+    public String defaultIface() {
+        return bonded ? "eth2.100" : "eth1";
+    }
+
+    /** Interface name to IPv4 address (no prefix) for every interface that has one, as flanneld sees them. */
+    public Map<String, String> ipv4ByInterface() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Iface i : interfaces()) {
+            if (i.address() != null) {
+                m.put(i.name(), i.address());
+            }
+        }
+        return m;
     }
 
     public Path procfs() {
@@ -287,21 +346,37 @@ public final class NodeTree {
     private List<Iface> interfaces() {
         String h = String.format("%02x", 0x10 + index);
         String veth = "veth" + Integer.toHexString(0x3f2a9c10 + index * 0x1111);
-        return List.of(
-                new Iface("lo", 1, false, "unknown", "0x9", "00:00:00:00:00:00", 65536, 772, "127.0.0.1", 8),
-                new Iface("eth0", 2, true, "up", "0x1003", "52:54:00:0a:" + h + ":01", 1500, 1, eth0Address(), 24),
-                new Iface("eth1", 3, true, "up", "0x1003", "52:54:00:14:" + h + ":02", 1500, 1, eth1Address(), 24),
-                new Iface("flannel.1", 4, false, "unknown", "0x1043", "6a:3c:1e:" + h + ":9d:20", 1450, 1,
-                        "172.20." + index + ".0", 32),
-                new Iface("cni0", 5, false, "up", "0x1003", "2e:71:0b:" + h + ":44:10", 1450, 1,
-                        "172.20." + index + ".1", 24),
-                new Iface(veth, 6, false, "up", "0x1003", "b2:4d:5e:" + h + ":01:7a", 1450, 1, null, 0));
+        List<Iface> out = new ArrayList<>();
+        out.add(new Iface("lo", 1, false, "unknown", "0x9", "00:00:00:00:00:00", 65536, 772, "127.0.0.1", 8));
+        int n = 2;
+        if (bonded) {
+            // a bond takes its first member's MAC, a VLAN its parent's; ports carry no address (IFF_SLAVE 0x800)
+            String bondMac = "52:54:00:0a:" + h + ":01";
+            String eth2Mac = "52:54:00:14:" + h + ":03";
+            out.add(new Iface("eth0", n++, true, "up", "0x1803", bondMac, 1500, 1, null, 0).master("bond0"));
+            out.add(new Iface("eth1", n++, true, "up", "0x1803", bondMac, 1500, 1, null, 0).master("bond0"));
+            out.add(new Iface("eth2", n++, true, "up", "0x1003", eth2Mac, 1500, 1, null, 0));
+            out.add(new Iface("bond0", n++, false, "up", "0x1403", bondMac, 1500, 1, eth0Address(), 24)
+                    .devtype("bond").lower("eth0", "eth1"));
+            out.add(new Iface("eth2.100", n++, false, "up", "0x1003", eth2Mac, 1500, 1, eth1Address(), 24)
+                    .devtype("vlan").lower("eth2"));
+        } else {
+            out.add(new Iface("eth0", n++, true, "up", "0x1003", "52:54:00:0a:" + h + ":01", 1500, 1, eth0Address(), 24));
+            out.add(new Iface("eth1", n++, true, "up", "0x1003", "52:54:00:14:" + h + ":02", 1500, 1, eth1Address(), 24));
+        }
+        out.add(new Iface("flannel.1", n++, false, "unknown", "0x1043", "6a:3c:1e:" + h + ":9d:20", 1450, 1,
+                "172.20." + index + ".0", 32).devtype("vxlan"));
+        out.add(new Iface("cni0", n++, false, "up", "0x1003", "2e:71:0b:" + h + ":44:10", 1450, 1,
+                "172.20." + index + ".1", 24).devtype("bridge"));
+        out.add(new Iface(veth, n, false, "up", "0x1003", "b2:4d:5e:" + h + ":01:7a", 1450, 1, null, 0).master("cni0"));
+        return out;
     }
 
     private void writeSysfs() throws IOException {
         Path classNet = sys.resolve("class").resolve("net");
         Files.createDirectories(classNet);
         int slot = 3;
+        Map<String, Path> devs = new LinkedHashMap<>();
         for (Iface i : interfaces()) {
             Path dev;
             if (i.physical()) {
@@ -315,6 +390,9 @@ public final class NodeTree {
                 dev = sys.resolve("devices").resolve("virtual").resolve("net").resolve(i.name());
                 Files.createDirectories(dev);
             }
+            devs.put(i.name(), dev);
+            write(dev.resolve("uevent"), (i.devtype() == null ? "" : "DEVTYPE=" + i.devtype() + "\n")
+                    + "INTERFACE=" + i.name() + "\nIFINDEX=" + i.index() + "\n");
             write(dev.resolve("operstate"), i.operstate() + "\n");
             write(dev.resolve("flags"), i.flags() + "\n");
             write(dev.resolve("address"), i.mac() + "\n");
@@ -324,16 +402,56 @@ public final class NodeTree {
             write(dev.resolve("carrier"), ("down".equals(i.operstate()) ? "0" : "1") + "\n");
             Files.createSymbolicLink(classNet.resolve(i.name()), classNet.relativize(dev));
         }
+        // the links between masters and ports, as net/core/dev.c, bonding and the bridge make them
+        for (Iface i : interfaces()) {
+            Path dev = devs.get(i.name());
+            if (i.master() != null) {
+                Path master = devs.get(i.master());
+                Files.createSymbolicLink(dev.resolve("master"), dev.relativize(master));
+                Files.createSymbolicLink(dev.resolve("upper_" + i.master()), dev.relativize(master));
+                Files.createSymbolicLink(master.resolve("lower_" + i.name()), master.relativize(dev));
+                if ("bridge".equals(devtypeOf(i.master()))) {
+                    Files.createDirectories(dev.resolve("brport"));
+                    Files.createDirectories(master.resolve("brif"));
+                    Files.createSymbolicLink(master.resolve("brif").resolve(i.name()),
+                            master.resolve("brif").relativize(dev.resolve("brport")));
+                }
+            }
+            if ("vlan".equals(i.devtype())) {
+                for (String parent : i.lower()) {
+                    Path p = devs.get(parent);
+                    Files.createSymbolicLink(dev.resolve("lower_" + parent), dev.relativize(p));
+                    Files.createSymbolicLink(p.resolve("upper_" + i.name()), p.relativize(dev));
+                }
+            }
+            if ("bond".equals(i.devtype())) {
+                Files.createDirectories(dev.resolve("bonding"));
+                write(dev.resolve("bonding").resolve("slaves"), String.join(" ", i.lower()) + "\n");
+                write(dev.resolve("bonding").resolve("mode"), "802.3ad 4\n");
+            }
+            if ("bridge".equals(i.devtype())) {
+                Files.createDirectories(dev.resolve("bridge"));
+                Files.createDirectories(dev.resolve("brif"));
+            }
+        }
+        if (bonded) {
+            write(classNet.resolve("bonding_masters"), "bond0\n");
+        }
     }
 
+    private String devtypeOf(String name) {
+        return interfaces().stream().filter(i -> i.name().equals(name)).map(Iface::devtype).findFirst().orElse(null);
+    }
+
+    /** The node's network namespace as its PID 1 (systemd) sees it: where the agent reads it with hostPID. */
     private void writeNet() throws IOException {
-        Path net = proc.resolve("net");
+        Path net = proc.resolve("1").resolve("net");
         Files.createDirectories(net);
         StringBuilder route = new StringBuilder(
                 "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT           \n");
-        route(route, "eth1", "0.0.0.0", "10.20.0.1", 0x3, 100, "0.0.0.0");
-        route(route, "eth1", "10.20.0.0", "0.0.0.0", 0x1, 100, "255.255.255.0");
-        route(route, "eth0", "192.168.10.0", "0.0.0.0", 0x1, 101, "255.255.255.0");
+        route(route, defaultIface(), "0.0.0.0", "10.20.0.1", 0x3, 100, "0.0.0.0");
+        route(route, defaultIface(), "10.20.0.0", "0.0.0.0", 0x1, 100, "255.255.255.0");
+        route(route, internalIface(), "192.168.10.0", "0.0.0.0", 0x1, 101, "255.255.255.0");
         for (int n = 0; n < nodeCount; n++) {
             if (n == index) {
                 route(route, "cni0", "172.20." + n + ".0", "0.0.0.0", 0x1, 0, "255.255.255.0");
@@ -343,11 +461,18 @@ public final class NodeTree {
         }
         write(net.resolve("route"), route.toString());
         write(net.resolve("fib_trie"), fibTrie());
-        String h = String.format("%02x", 0x10 + index);
-        write(net.resolve("if_inet6"),
-                "00000000000000000000000000000001 01 80 10 80       lo\n"
-                        + "fe80000000000000505400fffe0a" + h + "01 02 40 20 80     eth0\n"
-                        + "fe80000000000000505400fffe14" + h + "02 03 40 20 80     eth1\n");
+        StringBuilder inet6 = new StringBuilder("00000000000000000000000000000001 01 80 10 80       lo\n");
+        for (Iface i : interfaces()) {
+            if (i.address() != null && (i.name().equals(internalIface()) || i.name().equals(defaultIface()))) {
+                // the EUI-64 link-local address from the MAC, as the kernel makes it
+                String[] m = i.mac().split(":");
+                String eui = String.format("%02x", Integer.parseInt(m[0], 16) ^ 0x02) + m[1] + m[2] + "fffe" + m[3]
+                        + m[4] + m[5];
+                inet6.append("fe80000000000000").append(eui).append(' ').append(String.format("%02x", i.index()))
+                        .append(" 40 20 80 ").append(String.format("%8s", i.name())).append('\n');
+            }
+        }
+        write(net.resolve("if_inet6"), inet6.toString());
     }
 
     private static void route(StringBuilder sb, String iface, String dest, String gw, int flags, int metric,

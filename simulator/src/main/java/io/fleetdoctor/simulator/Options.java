@@ -17,15 +17,18 @@ import java.util.Locale;
  * @param watchStdin   exit when stdin reaches EOF (the parent process is gone)
  * @param flanneldMiBs flanneld read rate while the incident runs, in MiB/s
  * @param scenario     {@link #FLANNEL_IFACE} (the incident) or {@link #FLANNEL_OOM} (flanneld OOM-killed)
+ * @param bondedNode   the node whose InternalIP is on bond0 (over eth0 + eth1) and whose default route is on
+ *                     the VLAN eth2.100, or null (every node has eth0 + eth1: the demo story)
  */
 public record Options(Path dir, String cluster, int nodes, Duration restartEvery, int port, boolean watchStdin,
-                      double flanneldMiBs, String scenario) {
+                      double flanneldMiBs, String scenario, String bondedNode) {
     public static final String FLANNEL_IFACE = "flannel-iface";
     public static final String FLANNEL_OOM = "flannel-oom";
 
     public static final String USAGE = String.join("\n",
             "usage: SimulatedCluster --dir DIR [--cluster demo-1] [--nodes 3] [--restart-every 20s] [--port P]",
-            "                        [--flanneld-mibs 40] [--scenario flannel-iface|flannel-oom] [--watch-stdin]",
+            "                        [--flanneld-mibs 40] [--scenario flannel-iface|flannel-oom] [--bonded-node NODE]",
+            "                        [--watch-stdin]",
             "  --dir DIR             where kubeconfig, ready and nodes/<node>/{proc,sys} are written",
             "  --cluster ID          cluster id and kubeconfig context (default demo-1)",
             "  --nodes N             nodes master01, node01, ... (default 3, at least 1)",
@@ -34,6 +37,8 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
             "  --flanneld-mibs R     flanneld read rate during the incident, MiB/s (default 40)",
             "  --scenario S          flannel-iface: the incident (default); flannel-oom: a bound, known-good flannel",
             "                        whose pod on node01 is OOM-killed every D until its memory limit is >= 100Mi",
+            "  --bonded-node NODE    NODE has its InternalIP on bond0 (802.3ad over eth0 + eth1) and its default",
+            "                        route on eth2.100 (VLAN 100 over eth2); the fix then needs bond0 there",
             "  --watch-stdin         exit when stdin closes (started by a parent process)");
 
     public Options {
@@ -52,18 +57,25 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         if (cluster == null || cluster.isBlank()) {
             throw new IllegalArgumentException("--cluster must not be blank");
         }
+        if (bondedNode != null && !nodeNames(nodes).contains(bondedNode)) {
+            throw new IllegalArgumentException("--bonded-node must be one of " + nodeNames(nodes) + ", was " + bondedNode);
+        }
     }
 
     public static Options defaults(Path dir) {
-        return new Options(dir, "demo-1", 3, Duration.ofSeconds(20), 0, false, 40, FLANNEL_IFACE);
+        return new Options(dir, "demo-1", 3, Duration.ofSeconds(20), 0, false, 40, FLANNEL_IFACE, null);
     }
 
     public Options withRestartEvery(Duration d) {
-        return new Options(dir, cluster, nodes, d, port, watchStdin, flanneldMiBs, scenario);
+        return new Options(dir, cluster, nodes, d, port, watchStdin, flanneldMiBs, scenario, bondedNode);
     }
 
     public Options withCluster(String c) {
-        return new Options(dir, c, nodes, restartEvery, port, watchStdin, flanneldMiBs, scenario);
+        return new Options(dir, c, nodes, restartEvery, port, watchStdin, flanneldMiBs, scenario, bondedNode);
+    }
+
+    public Options withBondedNode(String node) {
+        return new Options(dir, cluster, nodes, restartEvery, port, watchStdin, flanneldMiBs, scenario, node);
     }
 
     public static Options parse(String... args) {
@@ -75,6 +87,7 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         boolean watch = false;
         double mibs = 40;
         String scenario = FLANNEL_IFACE;
+        String bonded = null;
         List<String> a = new ArrayList<>(List.of(args));
         for (int i = 0; i < a.size(); i++) {
             String opt = a.get(i);
@@ -113,6 +126,9 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
                 case "--scenario":
                     scenario = value;
                     break;
+                case "--bonded-node":
+                    bonded = value;
+                    break;
                 case "--port":
                     port = parseInt(opt, value);
                     break;
@@ -130,7 +146,7 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         if (dir == null) {
             throw new IllegalArgumentException("--dir is required");
         }
-        return new Options(dir.toAbsolutePath().normalize(), cluster, nodes, every, port, watch, mibs, scenario);
+        return new Options(dir.toAbsolutePath().normalize(), cluster, nodes, every, port, watch, mibs, scenario, bonded);
     }
 
     private static int parseInt(String opt, String v) {
@@ -168,6 +184,10 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
 
     /** Node names: master01, node01, node02, ... */
     public List<String> nodeNames() {
+        return nodeNames(nodes);
+    }
+
+    private static List<String> nodeNames(int nodes) {
         List<String> out = new ArrayList<>();
         out.add("master01");
         for (int i = 1; i < nodes; i++) {

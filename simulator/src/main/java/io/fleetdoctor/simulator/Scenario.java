@@ -145,7 +145,7 @@ public final class Scenario {
         FlannelSpec b = FlannelSpec.of(created);
         for (NodeTree t : trees) {
             createFlannelPod(created, b, t, ClusterObjects.suffix(t.node() + "/0"),
-                    b.chooseInterface(interfaces(t), "eth1"), Instant.ofEpochMilli(boot).plusSeconds(390));
+                    b.chooseInterface(interfaces(t), t.defaultIface()), Instant.ofEpochMilli(boot).plusSeconds(390));
         }
         if (oomScenario()) {
             incident = false;
@@ -163,9 +163,11 @@ public final class Scenario {
         writeStatus();
         lastTickNanos = System.nanoTime();
         if (!oomScenario()) {
+            String bondedNote = trees.stream().filter(NodeTree::bonded).map(t -> "; " + t.defaultIface() + " on "
+                    + t.node()).reduce("", String::concat);
             out.accept("flannel " + DS_NAME + " (" + b.describe() + ") on " + trees.size()
-                    + " nodes, flanneld bound to eth1 (default route), reading " + fmtMiB(options.flanneldMiBs())
-                    + " MiB/s per node");
+                    + " nodes, flanneld bound to eth1 (default route" + bondedNote + "), reading "
+                    + fmtMiB(options.flanneldMiBs()) + " MiB/s per node");
         }
     }
 
@@ -287,9 +289,9 @@ public final class Scenario {
             }
             logs.removePod(daemonSetNamespace, oldPod);
         }
-        String chosen = b.chooseInterface(interfaces(t), "eth1");
+        String chosen = b.chooseInterface(interfaces(t), t.defaultIface());
         rolloutChoices.add(t.node() + ":" + (chosen == null ? "none" : chosen));
-        boolean nodeFixed = fixes(b, chosen);
+        boolean nodeFixed = fixes(b, chosen, t.internalIface());
         rolloutFixed &= nodeFixed;
         if (chosen == null) {
             rolloutBroken++;
@@ -366,14 +368,9 @@ public final class Scenario {
         flannelPods.clear();
     }
 
+    /** The node's interfaces with an IPv4 address: flanneld cannot use the others (bond ports, eth2). */
     static Map<String, String> interfaces(NodeTree t) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("lo", "127.0.0.1");
-        m.put("eth0", t.eth0Address());
-        m.put("eth1", t.eth1Address());
-        m.put("flannel.1", t.podCidr().replace("/24", ""));
-        m.put("cni0", t.podCidr().replace(".0/24", ".1"));
-        return m;
+        return t.ipv4ByInterface();
     }
 
     private DaemonSetStatus status(DaemonSet ds, int ready) {
@@ -533,9 +530,12 @@ public final class Scenario {
         return sb.toString();
     }
 
-    /** The simulated incident ends on a node when flanneld runs another version than the bad one, bound to eth0. */
-    static boolean fixes(FlannelSpec b, String chosen) {
-        return "eth0".equals(chosen) && b.version() != null && !BAD_VERSION.equals(b.version());
+    /**
+     * The simulated incident ends on a node when flanneld runs another version than the bad one, bound to the
+     * interface of the node's InternalIP (eth0; bond0 on a bonded node).
+     */
+    static boolean fixes(FlannelSpec b, String chosen, String internalIface) {
+        return internalIface.equals(chosen) && b.version() != null && !BAD_VERSION.equals(b.version());
     }
 
     /** The flannel version of the incident (the fixture's). */

@@ -155,7 +155,8 @@ public final class SimulatedCluster implements AutoCloseable {
         List<String> names = options.nodeNames();
         long boot = Instant.now().minusSeconds(3 * 24 * 3600).toEpochMilli();
         for (int i = 0; i < names.size(); i++) {
-            trees.add(new NodeTree(dir.resolve("nodes").resolve(names.get(i)), names.get(i), i, names.size(), boot));
+            trees.add(new NodeTree(dir.resolve("nodes").resolve(names.get(i)), names.get(i), i, names.size(), boot,
+                    names.get(i).equals(options.bondedNode())));
         }
         scenario = new Scenario(client, logs, options, trees, line -> {
             if (!closed) {
@@ -165,9 +166,12 @@ public final class SimulatedCluster implements AutoCloseable {
         scenario.seed();
         for (NodeTree t : trees) {
             writeAgentEnv(t);
-            out.accept("node " + t.node() + ": InternalIP " + t.eth0Address() + ", eth1 " + t.eth1Address()
-                    + " (default route), flanneld pid " + t.flanneldPid() + ", procfs " + t.procfs() + ", sysfs "
-                    + t.sysfs());
+            String ifs = t.bonded()
+                    ? "InternalIP " + t.eth0Address() + " on bond0 (802.3ad over eth0 + eth1), eth2.100 " + t.eth1Address()
+                            + " (VLAN 100 over eth2, default route)"
+                    : "InternalIP " + t.eth0Address() + ", eth1 " + t.eth1Address() + " (default route)";
+            out.accept("node " + t.node() + ": " + ifs + ", flanneld pid " + t.flanneldPid() + ", procfs " + t.procfs()
+                    + ", sysfs " + t.sysfs());
         }
         loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "simulator-loop");
@@ -179,7 +183,8 @@ public final class SimulatedCluster implements AutoCloseable {
         loop.scheduleAtFixedRate(guard(scenario::restartTick), every, every, TimeUnit.MILLISECONDS);
         writeReady(dir, kubeconfig);
         out.accept("ready: control-plane restarts every " + options.restartEvery().toMillis() / 1000.0
-                + " s until flannel runs v0.13.0 with --iface=eth0 (" + dir.resolve("ready") + ")");
+                + " s until flannel runs v0.13.0 with --iface=eth0" + (options.bondedNode() == null ? ""
+                : " (bond0 on " + options.bondedNode() + ")") + " (" + dir.resolve("ready") + ")");
     }
 
     private Runnable guard(Runnable r) {

@@ -53,7 +53,7 @@ final class NodeFiles {
             }
         }
         List<Route> routes = new ArrayList<>();
-        List<String> lines = Files.readAllLines(proc.resolve("net/route"));
+        List<String> lines = Files.readAllLines(proc.resolve("1/net/route"));
         for (int i = 1; i < lines.size(); i++) {
             String[] f = lines.get(i).trim().split("\\s+");
             routes.add(new Route(f[0], host(f[1]), host(f[7]), Integer.parseInt(f[3], 16)));
@@ -66,7 +66,7 @@ final class NodeFiles {
         }
         Map<String, String> ipv4 = new TreeMap<>();
         String leaf = null;
-        for (String raw : Files.readAllLines(proc.resolve("net/fib_trie"))) {
+        for (String raw : Files.readAllLines(proc.resolve("1/net/fib_trie"))) {
             String line = raw.trim();
             if (line.startsWith("|-- ")) {
                 leaf = line.substring(4).trim();

@@ -21,4 +21,13 @@ class OptionsTest {
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--nodes", "3"));
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--dir", "d", "--restart-every", "soon"));
     }
+
+    @Test
+    void bondedNode() {
+        assertEquals(null, Options.parse("--dir", "d").bondedNode(), "the demo story: no bonded node");
+        assertEquals("node02", Options.parse("--dir", "d", "--bonded-node", "node02").bondedNode());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Options.parse("--dir", "d", "--nodes", "2", "--bonded-node", "node02"));
+        assertEquals("--bonded-node must be one of [master01, node01], was node02", e.getMessage());
+    }
 }

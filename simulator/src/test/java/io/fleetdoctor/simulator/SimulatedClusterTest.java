@@ -50,7 +50,10 @@ class SimulatedClusterTest {
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
     private void start(String cluster, Duration restartEvery) throws IOException {
-        Options o = Options.defaults(dir).withCluster(cluster).withRestartEvery(restartEvery);
+        start(Options.defaults(dir).withCluster(cluster).withRestartEvery(restartEvery));
+    }
+
+    private void start(Options o) throws IOException {
         sim = new SimulatedCluster(o, l -> {
             lines.add(l);
             System.out.println(java.time.Instant.now() + " simulator: " + l);
@@ -278,6 +281,46 @@ class SimulatedClusterTest {
                     log);
         }
         assertTrue(lines.stream().anyMatch(l -> l.contains("rollout stuck (3 pods crash-looping")), lines.toString());
+    }
+
+    @Test
+    void aBondedNodeNeedsItsBondInTheFix() throws Exception {
+        start(Options.defaults(dir).withCluster("sim-bond").withRestartEvery(Duration.ofSeconds(1))
+                .withBondedNode("node02"));
+        Pod onNode02 = client.pods().inNamespace(NS).withLabel("app", "flannel").list().getItems().stream()
+                .filter(p -> p.getSpec().getNodeName().equals("node02")).findFirst().orElseThrow();
+        String log = client.pods().inNamespace(NS).withName(onNode02.getMetadata().getName()).inContainer("kube-flannel")
+                .getLog();
+        assertTrue(log.contains("Using interface with name eth2.100 and address 10.20.0.13"), "unbound: the default route's "
+                + log);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("node node02: InternalIP 192.168.10.13 on bond0")),
+                lines.toString());
+
+        // --iface=eth0 alone: eth0 is a bond port without an address on node02, so flanneld exits there
+        DaemonSet live = client.apps().daemonSets().inNamespace(NS).withName("kube-flannel-ds").get();
+        client.apps().daemonSets().inNamespace(NS).resource(withFix(live)).update();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            DaemonSetStatus st = client.apps().daemonSets().inNamespace(NS).withName("kube-flannel-ds").get().getStatus();
+            assertEquals(2L, st.getObservedGeneration());
+            assertEquals(3, st.getUpdatedNumberScheduled());
+            assertEquals(1, st.getNumberUnavailable());
+        });
+        assertTrue(lines.stream().anyMatch(l -> l.contains("rollout stuck (1 pods crash-looping")
+                && l.contains("node02:none")), lines.toString());
+
+        // --iface=eth0 --iface=bond0: each node binds the interface of its InternalIP, the incident ends
+        DaemonSet stuck = client.apps().daemonSets().inNamespace(NS).withName("kube-flannel-ds").get();
+        DaemonSet both = new DaemonSetBuilder(stuck).build();
+        both.setStatus(null);
+        Container c = both.getSpec().getTemplate().getSpec().getContainers().get(0);
+        List<String> args = new ArrayList<>(c.getArgs());
+        args.add("--iface=bond0");
+        c.setArgs(args);
+        client.apps().daemonSets().inNamespace(NS).resource(both).update();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertRolledOut(client.apps().daemonSets().inNamespace(NS).withName("kube-flannel-ds").get()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> lines.stream().anyMatch(l -> l.startsWith("flannel patched:")
+                && l.contains("master01:eth0 node01:eth0 node02:bond0") && l.contains("restarts stopped")));
     }
 
     private static DaemonSet withFix(DaemonSet live) {

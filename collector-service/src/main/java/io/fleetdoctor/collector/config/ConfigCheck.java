@@ -16,6 +16,12 @@ public final class ConfigCheck {
     public static final String MODE_CLUSTER = "cluster";
     public static final String MODE_NODE = "node";
 
+    /**
+     * Where the node agent's inventory finds the network files, best first (the node agent's NetDir; repeated
+     * here because config must not depend on the node package).
+     */
+    static final List<String> NET_DIRS = List.of("1/net", "self/net", "net");
+
     private ConfigCheck() {
     }
 
@@ -52,9 +58,11 @@ public final class ConfigCheck {
         }
         if (procfs == null || !Files.isDirectory(procfs)) {
             errors.add("fleetdoctor.collector.procfs='" + procfs + "' is not a directory");
-        } else if (!Files.isReadable(procfs.resolve("net").resolve("route"))) {
+        } else if (NET_DIRS.stream().noneMatch(d -> Files.isReadable(procfs.resolve(d).resolve("route")))) {
             errors.add("fleetdoctor.collector.procfs='" + procfs + "' does not look like a procfs root: "
-                    + procfs.resolve("net/route") + " is missing or unreadable");
+                    + procfs.resolve("1/net/route") + " (the node's network, through PID 1), "
+                    + procfs.resolve("self/net/route") + " and " + procfs.resolve("net/route")
+                    + " are all missing or unreadable");
         }
         if (sysfs == null || !Files.isDirectory(sysfs)) {
             errors.add("fleetdoctor.collector.sysfs='" + sysfs + "' is not a directory");

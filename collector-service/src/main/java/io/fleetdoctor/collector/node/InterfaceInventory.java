@@ -17,20 +17,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * A node's interface inventory read from files only, so it works the same on a live node and on a
  * fixture tree:
  * <ul>
- *   <li>names, {@code physical} (has a {@code device} entry) and {@code up} from {@code <sysfs>/class/net};</li>
- *   <li>IPv4 addresses: the local addresses of {@code <procfs>/net/fib_trie} ({@code /32 host LOCAL}),
- *       attributed to an interface and prefix length by the longest connected (gateway-less) route of
- *       {@code <procfs>/net/route} that contains them ({@code 127/8} goes to {@code lo});</li>
- *   <li>IPv6 addresses from {@code <procfs>/net/if_inet6};</li>
- *   <li>the default route: {@code <procfs>/net/route} destination and mask {@code 00000000}.</li>
+ *   <li>the network files come from {@code <procfs>/1/net}, the network namespace of PID 1 (the node's
+ *       init with hostPID or the host's /proc), else {@code <procfs>/self/net} (the reader's own: a laptop,
+ *       a pod without hostPID), else {@code <procfs>/net} (fixture trees); the choice is reported once
+ *       through the notice callback, and again whenever it changes ({@link NetDir});</li>
+ *   <li>names from {@code <sysfs>/class/net} (directories only: {@code bonding_masters} is a file there),
+ *       {@code physical} (has a {@code device} entry) and {@code up}; {@code kind} and {@code lower} from
+ *       the same directory ({@link LinkKinds}). sysfs shows the interfaces of the network namespace of
+ *       whoever mounted it, so in a pod it must be the host's /sys, mounted;</li>
+ *   <li>IPv4 addresses: the local addresses of {@code fib_trie} ({@code /32 host LOCAL}), attributed to an
+ *       interface and prefix length by the longest connected (gateway-less) route of {@code route} that
+ *       contains them ({@code 127/8} goes to {@code lo});</li>
+ *   <li>an address that no route contains at all is a point-to-point main address, a {@code /32} as GCE
+ *       and Hetzner configure it ({@code 10.128.0.5/32} on ens4, {@code default via 10.128.0.1}, reached
+ *       through an on-link {@code 10.128.0.1} route): it is put, as {@code /32}, on the interface of the
+ *       default route when exactly one interface has a default route whose gateway is on-link (no
+ *       connected subnet of that interface contains the gateway). With several such addresses (kube-proxy
+ *       IPVS puts every Service IP on kube-ipvs0 without a route) only one is put there: the node's
+ *       InternalIP when it is one of them, else the one sharing the longest prefix with the gateway;</li>
+ *   <li>IPv6 addresses from {@code if_inet6};</li>
+ *   <li>the default route: {@code route} destination and mask {@code 00000000}.</li>
  * </ul>
- * Limitation: an IPv4 address without a connected route of its own, such as flannel.1's {@code /32}
- * (the network address of the node's pod subnet, whose connected route belongs to cni0), is not listed.
+ * Limitation: an IPv4 address that is the network address of another interface's subnet, such as
+ * flannel.1's {@code /32} (the network address of the node's pod subnet, whose connected route belongs to
+ * cni0), is not listed; nor are the other route-less addresses next to a point-to-point main address.
  */
 public final class InterfaceInventory {
 
@@ -39,13 +55,33 @@ public final class InterfaceInventory {
 
     private final Path procfs;
     private final Path sysfs;
+    private final String hostIp;
+    private final Consumer<String> notice;
+    private String lastChoice;
 
     public InterfaceInventory(Path procfs, Path sysfs) {
-        this.procfs = procfs;
-        this.sysfs = sysfs;
+        this(procfs, sysfs, null, message -> { });
     }
 
-    record Route(String iface, int dest, int mask, int flags) {
+    /**
+     * @param hostIp the node's InternalIP, or null: picks the point-to-point main address among route-less ones
+     * @param notice told which network namespace is read, at the first read and whenever that changes
+     */
+    public InterfaceInventory(Path procfs, Path sysfs, String hostIp, Consumer<String> notice) {
+        this.procfs = procfs;
+        this.sysfs = sysfs;
+        this.hostIp = hostIp;
+        this.notice = notice;
+    }
+
+    record Route(String iface, int dest, int mask, int flags, int gateway) {
+        boolean hasGateway() {
+            return (flags & RTF_GATEWAY) != 0;
+        }
+
+        boolean contains(int ip) {
+            return (ip & mask) == dest;
+        }
     }
 
     /** The interfaces sorted by name. */
@@ -55,23 +91,40 @@ public final class InterfaceInventory {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(classNet)) {
             for (Path p : dir) {
-                names.add(p.getFileName().toString());
+                if (Files.isDirectory(p)) {
+                    names.add(p.getFileName().toString());
+                }
             }
         }
         for (String n : names) {
             addresses.put(n, new LinkedHashSet<>());
         }
-        List<Route> routes = routes(procfs.resolve("net").resolve("route"));
-        for (int ip : localIpv4(procfs.resolve("net").resolve("fib_trie"))) {
+        NetDir.Chosen chosen = NetDir.choose(procfs);
+        Path net = chosen == null ? procfs.resolve(NetDir.CANDIDATES.get(0)) : chosen.dir();
+        String choice = chosen == null ? "" : net.toString();
+        if (!choice.equals(lastChoice)) {
+            notice.accept(chosen == null ? "interface inventory: no readable route file in " + procfs + "/{"
+                    + String.join(",", NetDir.CANDIDATES) + "}: no addresses or routes" : NetDir.describe(procfs, chosen));
+            lastChoice = choice;
+        }
+        List<Route> routes = chosen == null ? List.of() : routes(chosen.routeLines());
+        Set<Integer> local = localIpv4(net.resolve("fib_trie"));
+        List<Integer> routeless = new ArrayList<>();
+        for (int ip : local) {
             Route best = null;
+            boolean inSomeRoute = false;
             for (Route r : routes) {
-                if ((r.flags & RTF_GATEWAY) != 0 || r.mask == 0) {
+                if (r.mask == 0 || !r.contains(ip)) {
+                    continue;
+                }
+                inSomeRoute = true;
+                if (r.hasGateway()) {
                     continue;
                 }
                 if (ip == r.dest && Integer.bitCount(r.mask) < 31) {
                     continue; // the subnet's own network address: not a host of it (flannel.1's /32)
                 }
-                if ((ip & r.mask) == r.dest && (best == null || Integer.bitCount(r.mask) > Integer.bitCount(best.mask))) {
+                if (best == null || Integer.bitCount(r.mask) > Integer.bitCount(best.mask)) {
                     best = r;
                 }
             }
@@ -84,6 +137,9 @@ public final class InterfaceInventory {
                 iface = "lo";
                 prefix = 8;
             } else {
+                if (!inSomeRoute) {
+                    routeless.add(ip);
+                }
                 continue;
             }
             Set<String> set = addresses.get(iface);
@@ -91,7 +147,8 @@ public final class InterfaceInventory {
                 set.add(ipv4(ip) + "/" + prefix);
             }
         }
-        for (String[] a : ipv6(procfs.resolve("net").resolve("if_inet6"))) {
+        pointToPoint(routes, routeless, addresses);
+        for (String[] a : ipv6(net.resolve("if_inet6"))) {
             Set<String> set = addresses.get(a[0]);
             if (set != null) {
                 set.add(a[1]);
@@ -103,14 +160,67 @@ public final class InterfaceInventory {
                 defaults.add(r.iface);
             }
         }
+        Map<String, String> vlanParents = LinkKinds.vlanParents(net);
         List<NodeInterfaces.Interface> out = new ArrayList<>();
         for (String n : addresses.keySet()) {
             Path ifDir = classNet.resolve(n);
             boolean physical = Files.exists(ifDir.resolve("device"));
+            LinkKinds.Link link = LinkKinds.classify(classNet, n, vlanParents);
             out.add(new NodeInterfaces.Interface(n, physical, isUp(ifDir), new ArrayList<>(addresses.get(n)),
-                    defaults.contains(n)));
+                    defaults.contains(n), link.kind(), link.lower()));
         }
         return out;
+    }
+
+    /**
+     * The route-less main address of a point-to-point setup goes to the one interface whose default
+     * gateway is on-link (see the class comment); nothing is guessed when that interface is not unique.
+     */
+    private void pointToPoint(List<Route> routes, List<Integer> routeless, Map<String, Set<String>> addresses) {
+        if (routeless.isEmpty()) {
+            return;
+        }
+        Map<String, Integer> onLinkGateway = new TreeMap<>();
+        for (Route d : routes) {
+            if (d.dest != 0 || d.mask != 0 || !d.hasGateway() || (d.flags & RTF_UP) == 0) {
+                continue;
+            }
+            boolean inSubnet = routes.stream().anyMatch(r -> r.iface.equals(d.iface) && !r.hasGateway()
+                    && r.mask != 0 && Integer.bitCount(r.mask) < 32 && r.contains(d.gateway));
+            if (!inSubnet) {
+                onLinkGateway.putIfAbsent(d.iface, d.gateway);
+            }
+        }
+        if (onLinkGateway.size() != 1) {
+            return;
+        }
+        Map.Entry<String, Integer> e = onLinkGateway.entrySet().iterator().next();
+        Set<String> set = addresses.get(e.getKey());
+        if (set == null) {
+            return;
+        }
+        Integer host = hostIp == null ? null : parseIpv4(hostIp.trim());
+        Integer pick = null;
+        if (host != null && routeless.contains(host)) {
+            pick = host;
+        } else {
+            int best = -1;
+            boolean tie = false;
+            for (int ip : routeless) {
+                int common = Integer.numberOfLeadingZeros(ip ^ e.getValue());
+                if (common > best) {
+                    best = common;
+                    pick = ip;
+                    tie = false;
+                } else if (common == best) {
+                    tie = true;
+                }
+            }
+            if (tie) {
+                return;
+            }
+        }
+        set.add(ipv4(pick) + "/32");
     }
 
     /** operstate {@code up}; {@code unknown} (loopback, some virtual links) counts when IFF_UP is set. */
@@ -140,22 +250,16 @@ public final class InterfaceInventory {
         }
     }
 
-    /** Rows of {@code /proc/net/route}; addresses converted to network order (big-endian int). */
-    static List<Route> routes(Path file) throws IOException {
+    /** Rows of a {@code route} file; addresses converted to network order (big-endian int). */
+    static List<Route> routes(List<String> lines) {
         List<Route> out = new ArrayList<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            return out;
-        }
         for (int i = 1; i < lines.size(); i++) {
             String[] f = lines.get(i).trim().split("\\s+");
             if (f.length < 8) {
                 continue;
             }
             try {
-                out.add(new Route(f[0], hostHex(f[1]), hostHex(f[7]), Integer.parseInt(f[3], 16)));
+                out.add(new Route(f[0], hostHex(f[1]), hostHex(f[7]), Integer.parseInt(f[3], 16), hostHex(f[2])));
             } catch (NumberFormatException e) {
                 // skip a malformed row
             }

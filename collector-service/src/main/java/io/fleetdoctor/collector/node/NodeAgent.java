@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The node agent's logic, shared by the Quarkus bean and the {@code node-sample} command: each
@@ -32,9 +33,18 @@ public final class NodeAgent {
     private String lastInventoryError;
 
     public NodeAgent(NodeAgentSettings settings) {
+        this(settings, message -> { });
+    }
+
+    /**
+     * @param notice gets the one-line reports worth a log line: which network namespace the inventory reads
+     *               (the node's through PID 1, or the agent's own), at start and whenever that changes
+     */
+    public NodeAgent(NodeAgentSettings settings, Consumer<String> notice) {
         this.settings = settings;
         this.ioSampler = new ProcessIoSampler(settings.procfs(), settings.watchList(), settings.topN());
-        this.inventory = new InterfaceInventory(settings.procfs(), settings.sysfs());
+        this.inventory = new InterfaceInventory(settings.procfs(), settings.sysfs(), blankToNull(settings.hostIp()),
+                notice);
         this.source = CloudEvent.agentSource(settings.cluster(), settings.node());
     }
 

@@ -41,7 +41,7 @@ public class NodeAgentService {
         NodeAgentSettings settings = new NodeAgentSettings(config.clusterId().orElseThrow(), nodeName,
                 config.hostIp().orElse(null), config.procfs(), config.sysfs(), new HashSet<>(config.watchList()),
                 config.topN(), config.inventoryInterval(), config.heartbeatInterval());
-        agent = new NodeAgent(settings);
+        agent = new NodeAgent(settings, LOG::info);
         registry.gauge("fleetdoctor.collector.node.processes", stats, s -> s.get() == null ? 0 : s.get().processes());
         registry.gauge("fleetdoctor.collector.node.permission.denied", stats,
                 s -> s.get() == null ? 0 : s.get().permissionDenied());

@@ -77,7 +77,7 @@ public final class NodeSampleMain {
         }
         NodeAgent agent = new NodeAgent(new NodeAgentSettings(o.cluster(), o.node(), o.hostIp(), o.procfs(),
                 o.sysfs(), o.watch(), o.top(), NodeAgentSettings.DEFAULT_INVENTORY_EVERY,
-                NodeAgentSettings.DEFAULT_HEARTBEAT_EVERY));
+                NodeAgentSettings.DEFAULT_HEARTBEAT_EVERY), message -> err.println("node-sample: " + message));
         long cpuBefore = threadCpuNanos();
         long wallBefore = System.nanoTime();
         long samplingCpu = 0;

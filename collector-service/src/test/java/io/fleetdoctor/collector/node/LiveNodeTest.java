@@ -78,6 +78,10 @@ class LiveNodeTest {
 
     @Test
     void interfacesOfThisMachineMatchSysfsAndIp() throws Exception {
+        // the inventory reads PID 1's namespace, `ip` this JVM's: comparable only when they are the same
+        assumeTrue(Files.readString(PROC.resolve("1/net/route")).equals(Files.readString(PROC.resolve("self/net/route")))
+                && Files.readString(PROC.resolve("1/net/fib_trie")).equals(Files.readString(PROC.resolve("self/net/fib_trie"))),
+                "this JVM is not in PID 1's network namespace");
         List<NodeInterfaces.Interface> ifs = new InterfaceInventory(PROC, SYS).read();
         Set<String> sysNames;
         try (Stream<Path> s = Files.list(SYS.resolve("class/net"))) {
