@@ -43,10 +43,15 @@ public final class LocalRun {
     /**
      * Command-line options.
      *
-     * @param scenario what the simulated cluster plays: {@code flannel-iface} (the incident) or {@code flannel-oom}
+     * @param scenario   what the simulated cluster plays: {@code flannel-iface} (the incident) or {@code flannel-oom}
+     * @param bondedNode a simulated node with its InternalIP on bond0 and its default route on a VLAN, or null
      */
     public record Options(boolean demo, Path root, Path kubeconfig, String context, String cluster,
-                          boolean fixedPorts, Duration bound, PrintStream out, String scenario) {
+                          boolean fixedPorts, Duration bound, PrintStream out, String scenario, String bondedNode) {
+        public Options(boolean demo, Path root, Path kubeconfig, String context, String cluster, boolean fixedPorts,
+                       Duration bound, PrintStream out, String scenario) {
+            this(demo, root, kubeconfig, context, cluster, fixedPorts, bound, out, scenario, null);
+        }
     }
 
     private final Options opt;
@@ -74,6 +79,7 @@ public final class LocalRun {
         boolean fixed = true;
         Duration bound = Duration.ofMinutes(4);
         String scenario = "flannel-iface";
+        String bondedNode = null;
         Path root = Path.of(System.getProperty("fleetdoctor.root", ".")).toAbsolutePath().normalize();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -85,9 +91,10 @@ public final class LocalRun {
                 case "--free-ports" -> fixed = false;
                 case "--bound" -> bound = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--scenario" -> scenario = args[++i];
+                case "--bonded-node" -> bondedNode = args[++i];
                 default -> {
                     System.err.println("usage: fleetdoctor up|demo [--kubeconfig FILE [--context C] [--cluster ID]]"
-                            + " [--scenario flannel-iface|flannel-oom] [--free-ports] [--bound SECONDS]");
+                            + " [--scenario flannel-iface|flannel-oom] [--bonded-node NODE] [--free-ports] [--bound SECONDS]");
                     System.exit(2);
                 }
             }
@@ -98,7 +105,7 @@ public final class LocalRun {
         }
         LocalRun run = new LocalRun(new Options(demo, root, kubeconfig, context,
                 cluster != null ? cluster : kubeconfig == null ? CLUSTER : clusterIdOf(context), fixed, bound, System.out,
-                scenario));
+                scenario, bondedNode));
         Runtime.getRuntime().addShutdownHook(new Thread(run::stop, "fleetdoctor-stop"));
         int rc;
         try {
@@ -138,10 +145,13 @@ public final class LocalRun {
         if (kubeconfig == null) {
             step("starting the simulated cluster %s (the incident of INCIDENT.md on 3 nodes)", opt.cluster());
             Files.createDirectories(sim);
-            children.add(spawn("simulator", List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
+            List<String> simArgs = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
                     jar("simulator/target", "fleetdoctor-simulator").toString(), "--dir", sim.toString(),
-                    "--cluster", opt.cluster(), "--restart-every", "5s", "--scenario", opt.scenario(), "--watch-stdin"), Map.of(), 0,
-                    line -> line.startsWith("simulator:") ? line : null));
+                    "--cluster", opt.cluster(), "--restart-every", "5s", "--scenario", opt.scenario(), "--watch-stdin"));
+            if (opt.bondedNode() != null) {
+                simArgs.addAll(List.of("--bonded-node", opt.bondedNode()));
+            }
+            children.add(spawn("simulator", simArgs, Map.of(), 0, line -> line.startsWith("simulator:") ? line : null));
             await("the simulated cluster is ready", Duration.ofSeconds(90), () -> Files.exists(sim.resolve("ready")));
             kubeconfig = sim.resolve("kubeconfig");
         } else {

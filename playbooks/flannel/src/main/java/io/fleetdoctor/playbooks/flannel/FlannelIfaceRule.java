@@ -358,21 +358,29 @@ public final class FlannelIfaceRule implements Rule {
             Set<String> names = new TreeSet<>(chosen.values());
             iface = new ArrayList<>(names);
             if (names.size() > 1) {
-                regex = "^(" + names.stream().map(FlannelIfaceRule::escape).collect(Collectors.joining("|")) + ")$";
-                for (Map.Entry<String, String> e : chosen.entrySet()) {
+                // flanneld's --iface-regex takes the first interface whose NAME matches, with or without an
+                // address (pkg/ipmatch): safe only where a node has one of the names at all
+                boolean regexSafe = true;
+                for (String node : chosen.keySet()) {
                     Set<String> present = new LinkedHashSet<>();
-                    for (NodeInterfaces.Interface i : net.inventories().get(e.getKey()).interfaces()) {
+                    for (NodeInterfaces.Interface i : net.inventories().get(node).interfaces()) {
                         if (names.contains(i.name())) {
                             present.add(i.name());
                         }
                     }
-                    if (present.size() > 1) {
-                        ev.add(new Decision.Evidence(view.inventory(e.getKey()).signalId(), "node-interfaces",
-                                e.getKey(), e.getKey() + " has several of " + names
-                                + "; no single flag is safe, choose by hand"));
-                        iface = List.of();
-                        regex = null;
-                        break;
+                    regexSafe &= present.size() == 1;
+                }
+                if (regexSafe) {
+                    regex = "^(" + names.stream().map(FlannelIfaceRule::escape).collect(Collectors.joining("|")) + ")$";
+                } else {
+                    // repeated --iface are tried in order and one without an IPv4 address is skipped: an order
+                    // in which each node's first usable name is its own cluster interface is safe (bond0 over eth0)
+                    iface = safeOrder(new ArrayList<>(names), chosen, net.inventories());
+                    if (iface.isEmpty()) {
+                        String node = chosen.keySet().iterator().next();
+                        ev.add(new Decision.Evidence(view.inventory(node).signalId(), "node-interfaces", node,
+                                "nodes have several of " + names + " with addresses; no single flag or order is safe,"
+                                        + " choose by hand"));
                     }
                 }
             }
@@ -391,6 +399,44 @@ public final class FlannelIfaceRule implements Rule {
         }
         return new Decision.Recommendation(Decision.Recommendation.FLANNEL_IFACE_FIX, first.namespace(), daemonSets,
                 first.container(), first.image(), target, iface, regex, without, !binding.problem());
+    }
+
+    /** An order of the names in which every node's first name with an IPv4 address is its own; empty if none. */
+    static List<String> safeOrder(List<String> names, Map<String, String> chosen, Map<String, NodeInterfaces> inv) {
+        List<List<String>> orders = new ArrayList<>();
+        permutations(names, 0, orders);
+        for (List<String> order : orders) {
+            boolean ok = true;
+            for (Map.Entry<String, String> e : chosen.entrySet()) {
+                String first = null;
+                for (String n : order) {
+                    if (inv.get(e.getKey()).interfaces().stream().anyMatch(i -> i.name().equals(n) && i.hasIpv4())) {
+                        first = n;
+                        break;
+                    }
+                }
+                ok &= e.getValue().equals(first);
+            }
+            if (ok) {
+                return order;
+            }
+        }
+        return List.of();
+    }
+
+    private static void permutations(List<String> names, int k, List<List<String>> out) {
+        if (names.size() > 5) {
+            return; // more than 5 different interface names: nobody should get a guessed order
+        }
+        if (k == names.size()) {
+            out.add(List.copyOf(names));
+            return;
+        }
+        for (int i = k; i < names.size(); i++) {
+            java.util.Collections.swap(names, k, i);
+            permutations(names, k + 1, out);
+            java.util.Collections.swap(names, k, i);
+        }
     }
 
     private static String carrierText(NodeInterfaces inv) {
@@ -422,7 +468,7 @@ public final class FlannelIfaceRule implements Rule {
         if (r.ifaceRegex() != null) {
             parts.add("--iface-regex=" + r.ifaceRegex());
         } else if (!r.iface().isEmpty()) {
-            parts.add("--iface=" + r.iface().get(0));
+            parts.add(r.iface().stream().map(i -> "--iface=" + i).collect(Collectors.joining(" ")));
         }
         String fix = parts.isEmpty() ? "" : ": " + String.join(" and ", parts);
         if (!r.nodesWithoutInventory().isEmpty()) {

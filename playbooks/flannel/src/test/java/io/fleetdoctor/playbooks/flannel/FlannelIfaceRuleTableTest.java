@@ -131,6 +131,15 @@ class FlannelIfaceRuleTableTest {
                                 .node("node01", "10.0.2.15", nic("eth0", "10.0.2.15/24", true), nic("eth1", "192.168.56.11/24", false))
                                 .node("node02", "10.0.2.15", nic("eth0", "10.0.2.15/24", true), nic("eth1", "192.168.56.12/24", false)),
                         Expect.iface(null, "kubelet --node-ip", "eth1")),
+                c("one node bonded, one not: an ordered --iface list, never a regex that could pick a bond member",
+                        () -> new FakeCluster("node01", "node02").flannel(GOOD)
+                                .node("node01", "192.168.10.11", nic("eth0", "192.168.10.11/24", false),
+                                        nic("eth1", "10.20.0.11/24", true))
+                                .node("node02", "192.168.10.12", dev("eth0", "physical", List.of(), null, false),
+                                        dev("eth1", "physical", List.of(), null, false),
+                                        dev("bond0", "bond", List.of("eth0", "eth1"), "192.168.10.12/24", false),
+                                        nic("eth2", "10.20.0.12/24", true)),
+                        Expect.iface(null, "bond0 [bond of eth0+eth1]", "bond0", "eth0")),
                 c("old agents without kind: physical decides, as before", () -> new FakeCluster("node01")
                         .flannel(BAD)
                         .node("node01", "192.168.10.11",
@@ -159,7 +168,8 @@ class FlannelIfaceRuleTableTest {
         assertTrue(f.evidence().stream().anyMatch(e -> e.fact().contains(expect.fact())),
                 "no evidence with \"" + expect.fact() + "\" in " + f.evidence());
         if (!expect.bindingOk()) {
-            assertTrue(f.summary().contains("--iface=" + expect.iface().get(0)), f.summary());
+            assertTrue(f.summary().contains(String.join(" ", expect.iface().stream().map(i -> "--iface=" + i).toList())),
+                    f.summary());
         } else {
             assertFalse(f.summary().contains("--iface="), f.summary());
         }
