@@ -18,6 +18,7 @@ public final class PlaybookConfig {
 
     private final String playbook;
     private final Function<String, Optional<String>> lookup;
+    private final java.util.Map<String, Object> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param lookup full property name → value, e.g. MicroProfile {@code config.getOptionalValue(k, String.class)} */
     public PlaybookConfig(String playbook, Function<String, Optional<String>> lookup) {
@@ -47,6 +48,15 @@ public final class PlaybookConfig {
             }
         }
         return out;
+    }
+
+    /**
+     * The playbook's settings for a cluster (null: the global ones), parsed once by {@code parse} and kept:
+     * rules ask for them on every evaluation.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T settings(String cluster, java.util.function.BiFunction<PlaybookConfig, String, T> parse) {
+        return (T) parsed.computeIfAbsent(cluster == null ? "" : cluster, c -> parse.apply(this, cluster));
     }
 
     public String playbook() {

@@ -9,14 +9,10 @@ import io.fleetdoctor.playbook.fix.FixBuilder;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** flannel-oom: flanneld OOM-killed again and again; fixed by raising its memory limit. */
 public final class FlannelOomPlaybook implements Playbook {
     public static final String ID = "flannel-oom";
-
-    private final Map<PlaybookConfig, Map<String, FlannelOomSettings>> cache = new ConcurrentHashMap<>();
 
     @Override
     public String id() {
@@ -40,8 +36,7 @@ public final class FlannelOomPlaybook implements Playbook {
     }
 
     FlannelOomSettings settings(PlaybookConfig config, String cluster) {
-        return cache.computeIfAbsent(config, k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(cluster == null ? "" : cluster, c -> FlannelOomSettings.from(config, cluster));
+        return config.settings(cluster, FlannelOomSettings::from);
     }
 
     @Override

@@ -10,9 +10,7 @@ import io.fleetdoctor.playbook.fix.FixBuilder;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * flannel-iface: control-plane churn while flanneld hammers the disk on multi-NIC nodes with flannel
@@ -21,8 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FlannelPlaybook implements Playbook {
     public static final String ID = "flannel";
-
-    private final Map<PlaybookConfig, Map<String, FlannelSettings>> cache = new ConcurrentHashMap<>();
 
     @Override
     public String id() {
@@ -47,8 +43,7 @@ public final class FlannelPlaybook implements Playbook {
 
     /** The block for a cluster (null: global), parsed once. */
     public FlannelSettings settings(PlaybookConfig config, String cluster) {
-        return cache.computeIfAbsent(config, k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(cluster == null ? "" : cluster, c -> FlannelSettings.from(config, cluster));
+        return config.settings(cluster, FlannelSettings::from);
     }
 
     @Override
