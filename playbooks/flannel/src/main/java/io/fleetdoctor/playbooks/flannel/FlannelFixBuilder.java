@@ -161,6 +161,14 @@ public final class FlannelFixBuilder implements FixBuilder {
                         "no flanneld container in " + ds.namespace() + "/" + ds.name()));
                 continue;
             }
+            FlannelSpec spec = FlannelSpec.of(flanneld);
+            if (known && spec.binding() == FlannelSpec.Binding.UNKNOWN) {
+                // a flag would silently beat what the owner configured there (flags win over FLANNELD_* env)
+                checks.add(new PlanCheck("binding-source", false, false, "flanneld's interface in " + ds.namespace()
+                        + "/" + ds.name() + " may come from " + String.join(", ", spec.unknownFrom())
+                        + ": set the interface there, not with a flag"));
+                continue;
+            }
             if (known) {
                 FlannelFlags.apply(flanneld, flags);
             }

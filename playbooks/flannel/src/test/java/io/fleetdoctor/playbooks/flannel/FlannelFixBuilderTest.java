@@ -209,4 +209,40 @@ class FlannelFixBuilderTest {
         assertEquals(spec.getTemplate().getSpec().getContainers().get(0).getArgs(), c.getArgs(), "flags untouched");
         assertTrue(p.diff().lines().noneMatch(l -> l.startsWith("+") && l.contains("--iface")), p.diff());
     }
+
+    /** kube-flannel started from a script: the flag goes inside it, right after flanneld, where flanneld reads it. */
+    @Test
+    void flagsGoInsideAShellWrapper() throws Exception {
+        DaemonSetSpec spec = fixture().getSpec();
+        Container c0 = spec.getTemplate().getSpec().getContainers().get(0);
+        c0.setCommand(List.of("/bin/sh", "-c"));
+        c0.setArgs(List.of("mkdir -p /run/flannel && exec /opt/bin/flanneld --ip-masq --iface=eth1 --kube-subnet-mgr"));
+        BuiltPlan p = build(spec, rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
+        Container c = flanneld(p.changes().get(0).after());
+        assertEquals(List.of("/bin/sh", "-c"), c.getCommand());
+        assertEquals(List.of("mkdir -p /run/flannel && exec /opt/bin/flanneld --iface=eth0 --ip-masq --kube-subnet-mgr"),
+                c.getArgs());
+        assertEquals(List.of("eth0"), FlannelSpec.of(c).iface(), "flanneld reads what the plan wrote");
+
+        BuiltPlan regex = build(spec, rec(List.of(), "^(bond0|eth0)$", GOOD), ALL_ETH0, KERNELS, null);
+        Container r = flanneld(regex.changes().get(0).after());
+        assertTrue(r.getArgs().get(0).contains("flanneld '--iface-regex=^(bond0|eth0)$' --ip-masq"), r.getArgs().get(0));
+        assertEquals(List.of("^(bond0|eth0)$"), FlannelSpec.of(r).ifaceRegex());
+        // applying the plan's output again changes nothing
+        Container again = flanneld(regex.changes().get(0).after());
+        FlannelFlags.apply(again, FlannelFlags.flags(List.of(), "^(bond0|eth0)$"));
+        assertEquals(r.getArgs(), again.getArgs());
+    }
+
+    /** RKE2 canal sets FLANNELD_IFACE from a ConfigMap: the plan points there instead of adding a flag. */
+    @Test
+    void aBindingFromAConfigMapIsRefusedWithItsSource() throws Exception {
+        DaemonSetSpec spec = fixture().getSpec();
+        spec.getTemplate().getSpec().getContainers().get(0).getEnv().add(new EnvVar("FLANNELD_IFACE", null,
+                new io.fabric8.kubernetes.api.model.EnvVarSourceBuilder().withNewConfigMapKeyRef("canal_iface",
+                        "rke2-canal-config", false).build()));
+        BuiltPlan p = build(spec, rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
+        assertTrue(p.blockedReason().contains("configMapKeyRef rke2-canal-config/canal_iface"), p.blockedReason());
+        assertTrue(p.changes().isEmpty());
+    }
 }
