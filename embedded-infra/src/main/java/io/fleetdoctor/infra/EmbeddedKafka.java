@@ -2,6 +2,7 @@ package io.fleetdoctor.infra;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import io.fleetdoctor.events.Topics;
 import org.apache.kafka.common.Uuid;
 
 import java.io.File;
@@ -71,6 +72,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             Process broker = childJvm("kafka.Kafka", log, props.toString());
             EmbeddedKafka kafka = new EmbeddedKafka(dir, port, broker, log);
             kafka.awaitStarted(Duration.ofSeconds(120));
+            kafka.createLedTopics(Duration.ofSeconds(120), Topics.SIGNALS, Topics.SIGNALS_DLQ, Topics.DECISIONS,
+                    Topics.REMEDIATIONS);
             return kafka;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -124,6 +127,53 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         close();
         throw new IllegalStateException("Kafka broker did not start within " + timeout + "; see " + log);
+    }
+
+    /**
+     * Creates fleetdoctor's topics and waits until every partition has a leader. Left to auto-creation by
+     * the first producer, a partition of a just-started broker was seen answering NOT_LEADER_OR_FOLLOWER
+     * for over a minute (on a loaded machine), failing whichever test sent first.
+     */
+    private void createLedTopics(Duration timeout, String... topics) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            List<org.apache.kafka.clients.admin.NewTopic> wanted = new ArrayList<>();
+            for (String t : topics) {
+                wanted.add(new org.apache.kafka.clients.admin.NewTopic(t, java.util.Optional.empty(),
+                        java.util.Optional.empty()));
+            }
+            try {
+                admin.createTopics(wanted).all().get(timeout.toSeconds(), TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topics: " + e.getCause(), e.getCause());
+                }
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("topics not created within " + timeout + "; see " + log);
+            }
+            while (System.nanoTime() < deadline) {
+                if (allLed(admin, List.of(topics))) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("partitions without a leader after " + timeout + "; see " + log);
+    }
+
+    private static boolean allLed(Admin admin, List<String> topics) {
+        try {
+            for (var d : admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS).values()) {
+                for (var p : d.partitions()) {
+                    if (p.leader() == null || p.leader().isEmpty()) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** True once the broker serves metadata: the broker logs nothing without a log4j2 binding. */
