@@ -3,7 +3,6 @@ package io.fleetdoctor.analyzer.config;
 import io.fleetdoctor.analyzer.engine.AnalyzerEngine;
 import io.fleetdoctor.analyzer.window.WindowSettings;
 import io.fleetdoctor.playbook.Playbook;
-import io.fleetdoctor.playbook.PlaybookConfig;
 import io.fleetdoctor.playbook.Playbooks;
 import io.fleetdoctor.playbook.Rule;
 import io.fleetdoctor.playbook.WindowNeeds;
@@ -33,8 +32,8 @@ public final class RuleRegistry {
         if (config.lateness().isNegative()) {
             throw new IllegalArgumentException("fleetdoctor.analyzer.lateness: must be >= 0, was " + config.lateness());
         }
-        this.playbooks = Playbooks.load(k -> properties.getOptionalValue(k, String.class),
-                PlaybookConfig.overriddenClusters(properties.getPropertyNames()));
+        this.playbooks = Playbooks.fromConfig(k -> properties.getOptionalValue(k, String.class),
+                properties.getPropertyNames());
         for (String id : config.rules()) {
             enabled.add(playbooks.byRule(id.strip()).orElseThrow(() -> new IllegalArgumentException(
                     "fleetdoctor.analyzer.rules: unknown rule '" + id + "', known: " + playbooks.ruleIds())));

@@ -11,6 +11,12 @@ import java.util.List;
 public record Finding(String rule, boolean firing, String severity, double confidence, String summary,
                       List<Decision.Evidence> evidence, Decision.Recommendation recommendation) {
 
+    /** A window or delay as people write it in a summary: {@code 1h}, {@code 30m}, {@code 45s}. */
+    public static String span(java.time.Duration d) {
+        long s = d.toSeconds();
+        return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+
     public static Finding quiet(String rule, String why) {
         return new Finding(rule, false, "info", 0, why, List.of(), null);
     }

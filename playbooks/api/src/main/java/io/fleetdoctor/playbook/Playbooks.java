@@ -21,6 +21,14 @@ public final class Playbooks {
      * @param lookup   full property name → value (the host's config)
      * @param clusters cluster ids with overrides to validate now, so a bad value fails at start-up
      */
+    /**
+     * The playbooks of a host's configuration: {@code lookup} reads a property, {@code propertyNames} are all
+     * the host knows, from which the clusters with overrides are found and validated now.
+     */
+    public static Playbooks fromConfig(Function<String, Optional<String>> lookup, Iterable<String> propertyNames) {
+        return load(lookup, PlaybookConfig.overriddenClusters(propertyNames));
+    }
+
     public static Playbooks load(Function<String, Optional<String>> lookup, Collection<String> clusters) {
         List<Playbook> found = new ArrayList<>();
         ServiceLoader.load(Playbook.class, Playbooks.class.getClassLoader()).forEach(found::add);

@@ -1,7 +1,6 @@
 package io.fleetdoctor.remediator.playbook;
 
 import io.fleetdoctor.playbook.Playbook;
-import io.fleetdoctor.playbook.PlaybookConfig;
 import io.fleetdoctor.playbook.Playbooks;
 import io.fleetdoctor.playbook.Verification;
 import io.fleetdoctor.playbook.fix.FixBuilder;
@@ -24,8 +23,7 @@ public class PlaybookHost {
 
     public PlaybookHost() {
         Config c = ConfigProvider.getConfig();
-        playbooks = Playbooks.load(k -> c.getOptionalValue(k, String.class),
-                PlaybookConfig.overriddenClusters(c.getPropertyNames()));
+        playbooks = Playbooks.fromConfig(k -> c.getOptionalValue(k, String.class), c.getPropertyNames());
     }
 
     /** The playbook that fixes this action, if any. */

@@ -98,15 +98,11 @@ public final class FlannelOomRule implements Rule {
         if (namespace == null) {
             return Finding.quiet(ID, "flannel OOM kills seen, but no flannel DaemonSet config names their owner");
         }
-        String summary = view.cluster() + ": flanneld OOM-killed " + kills + " times in " + human(s.window()) + " on "
+        String summary = view.cluster() + ": flanneld OOM-killed " + kills + " times in " + Finding.span(s.window()) + " on "
                 + String.join(", ", firing.keySet()) + ": raise the memory limit of " + namespace + "/"
                 + String.join(",", daemonSets) + " (" + container + "; doubled, at most " + s.maxMemoryLimit() + ")";
         Decision.Recommendation rec = new Decision.Recommendation(ACTION, namespace, List.copyOf(daemonSets), container,
                 image, null, List.of(), null, List.of());
         return new Finding(ID, true, "critical", 0.9, summary, ev, rec);
-    }
-
-    static String human(Duration d) {
-        return d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
     }
 }

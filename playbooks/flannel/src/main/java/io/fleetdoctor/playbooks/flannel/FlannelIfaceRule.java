@@ -257,7 +257,7 @@ public final class FlannelIfaceRule implements Rule {
             ClusterView.IoSample last = spikes.get(spikes.size() - 1);
             ev.add(new Decision.Evidence(last.signalId(), "process-io", e.getKey(), last.process() + " (pid "
                     + last.pid() + ") on " + e.getKey() + " read+wrote " + mib(last.bytesPerSec()) + "; "
-                    + "at least " + spikes.size() + " samples at or above " + mib(s.ioBytesPerSec()) + " in " + human(s.window())));
+                    + "at least " + spikes.size() + " samples at or above " + mib(s.ioBytesPerSec()) + " in " + Finding.span(s.window())));
         }
 
         for (Map.Entry<String, List<NodeInterfaces.Interface>> e : multiNic.entrySet()) {
@@ -315,7 +315,7 @@ public final class FlannelIfaceRule implements Rule {
         }
         String summary = view.cluster() + ": " + String.join("/", churn.stream().map(ClusterView.RestartIncrease::component)
                 .collect(Collectors.toCollection(TreeSet::new))) + " restarted " + restarts + " times in "
-                + human(s.window()) + " while " + s.ioProcess() + " on " + String.join(", ", spiking.keySet())
+                + Finding.span(s.window()) + " while " + s.ioProcess() + " on " + String.join(", ", spiking.keySet())
                 + " hammered the disk; " + problem + fixText(rec);
         return new Finding(ID, true, severity, confidence, summary, ev, rec);
     }
@@ -484,15 +484,5 @@ public final class FlannelIfaceRule implements Rule {
 
     static String mib(double bytesPerSec) {
         return String.format(Locale.ROOT, "%.1f MiB/s", bytesPerSec / (1024 * 1024));
-    }
-
-    static String human(Duration d) {
-        if (d.toSeconds() % 3600 == 0) {
-            return d.toHours() + "h";
-        }
-        if (d.toSeconds() % 60 == 0) {
-            return d.toMinutes() + "m";
-        }
-        return d.toSeconds() + "s";
     }
 }
