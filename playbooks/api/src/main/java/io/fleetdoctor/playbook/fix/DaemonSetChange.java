@@ -8,9 +8,18 @@ package io.fleetdoctor.playbook.fix;
  * @param afterHash       hash of {@code after}; a live spec with this hash is already remediated
  * @param before          JSON of the recorded {@code spec}
  * @param after           JSON of the desired {@code spec}
+ * @param updateStrategy  the live {@code spec.updateStrategy.type}: {@code RollingUpdate} (apps/v1's default) or
+ *                        {@code OnDelete} (extensions/v1beta1's default), where pods change only when deleted
  */
 public record DaemonSetChange(String namespace, String name, String resourceVersion, String specHash,
-                              String afterHash, String before, String after, String diff) {
+                              String afterHash, String before, String after, String diff, String updateStrategy) {
+
+    public static final String ROLLING_UPDATE = "RollingUpdate";
+    public static final String ON_DELETE = "OnDelete";
+
+    public boolean onDelete() {
+        return ON_DELETE.equals(updateStrategy);
+    }
 
     /** The change from a live DaemonSet to the desired spec, with its unified diff. */
     public static DaemonSetChange of(FixBuilder.LiveDaemonSet live, io.fabric8.kubernetes.api.model.apps.DaemonSetSpec after) {
@@ -20,6 +29,12 @@ public record DaemonSetChange(String namespace, String name, String resourceVers
         String d = UnifiedDiff.diff("a/" + ref + " (resourceVersion " + live.resourceVersion() + ")", "b/" + ref,
                 SpecJson.toYaml(SpecJson.copy(live.spec())), SpecJson.toYaml(SpecJson.copy(after)));
         return new DaemonSetChange(live.namespace(), live.name(), live.resourceVersion(), SpecJson.sha256(beforeJson),
-                SpecJson.sha256(afterJson), beforeJson, afterJson, d);
+                SpecJson.sha256(afterJson), beforeJson, afterJson, d, strategyOf(live.spec()));
+    }
+
+    /** The update strategy of a spec as the API server stores it; an absent one is apps/v1's default. */
+    public static String strategyOf(io.fabric8.kubernetes.api.model.apps.DaemonSetSpec spec) {
+        String type = spec == null || spec.getUpdateStrategy() == null ? null : spec.getUpdateStrategy().getType();
+        return type == null || type.isBlank() ? ROLLING_UPDATE : type;
     }
 }

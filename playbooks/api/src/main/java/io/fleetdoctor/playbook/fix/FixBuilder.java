@@ -17,8 +17,20 @@ public interface FixBuilder {
     /** Checks an approver's override before it is stored; throws IllegalArgumentException saying why. */
     void validateOverride(String override);
 
-    /** A DaemonSet as read (spec null when it does not exist). */
-    record LiveDaemonSet(String namespace, String name, String resourceVersion, DaemonSetSpec spec) {
+    /**
+     * A DaemonSet as read (spec null when it does not exist), with its metadata's labels and annotations
+     * (empty when unknown): they say who manages it (Helm, Argo CD, Flux, RKE2's helm-controller, ...).
+     */
+    record LiveDaemonSet(String namespace, String name, String resourceVersion, DaemonSetSpec spec,
+                         Map<String, String> labels, Map<String, String> annotations) {
+        public LiveDaemonSet {
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+            annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        }
+
+        public LiveDaemonSet(String namespace, String name, String resourceVersion, DaemonSetSpec spec) {
+            this(namespace, name, resourceVersion, spec, Map.of(), Map.of());
+        }
     }
 
     /**
