@@ -58,6 +58,8 @@ public final class LocalRun {
     private final PrintStream out;
     private final Path work;
     private final List<Child> children = new ArrayList<>();
+    /** Ports handed out in this run: a port is given once, even if a child has not bound it yet. */
+    private final java.util.Set<Integer> taken = new java.util.HashSet<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile boolean stopping;
 
@@ -427,7 +429,11 @@ public final class LocalRun {
     private void awaitReady(Child c) {
         await(c.name() + " is ready", Duration.ofSeconds(180), () -> {
             if (!c.process().isAlive()) {
-                throw new StepFailed(c.name() + " exited with " + c.process().exitValue() + "; see " + c.log());
+                throw new StepFailed(died(c));
+            }
+            // the port must be this child's: another process answering there would pass the health check
+            if (!listening(c)) {
+                return false;
             }
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.port()
@@ -444,9 +450,29 @@ public final class LocalRun {
     private void checkAlive() {
         for (Child c : children) {
             if (!c.process().isAlive() && !stopping) {
-                throw new StepFailed(c.name() + " exited with " + c.process().exitValue() + "; see " + c.log());
+                throw new StepFailed(died(c));
             }
         }
+    }
+
+    /** Why a child is gone, with the end of its log: the one thing a failed CI run shows. */
+    private static String died(Child c) {
+        return c.name() + " exited with " + c.process().exitValue() + "; see " + c.log() + "; its last lines:\n"
+                + String.join("\n", tail(c.log(), 20));
+    }
+
+    private static List<String> tail(Path log, int n) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return lines.subList(Math.max(0, lines.size() - n), lines.size());
+        } catch (IOException e) {
+            return List.of("(no log: " + e.getMessage() + ")");
+        }
+    }
+
+    /** Quarkus logs "Listening on: http://0.0.0.0:PORT" once its HTTP server is bound. */
+    private static boolean listening(Child c) {
+        return tail(c.log(), 400).stream().anyMatch(l -> l.contains("Listening on: ") && l.endsWith(":" + c.port()));
     }
 
     /** Stops the services, then the simulator; the broker and database stop with their own hook. */
@@ -475,29 +501,42 @@ public final class LocalRun {
 
     void printLogTails() {
         for (Child c : children) {
-            try {
-                List<String> lines = Files.readAllLines(c.log(), StandardCharsets.UTF_8);
-                out.println("---- " + c.name() + " (" + c.log() + ")");
-                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(out::println);
-            } catch (IOException ignored) {
-                // no log yet
-            }
+            out.println("---- " + c.name() + " (" + c.log() + ")");
+            tail(c.log(), 15).forEach(out::println);
         }
     }
 
     // ------------------------------------------------------------------ helpers
 
+    /**
+     * A port no one listens on (tried on the wildcard address, where Quarkus binds) and not yet handed to
+     * another child of this run: the kernel may give a released port again before its child binds it.
+     */
     private int port(int preferred) {
-        if (opt.fixedPorts()) {
-            try (var s = new java.net.ServerSocket(preferred, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return preferred;
-            } catch (IOException busy) {
-                int p = Ports.free();
-                say("  port %d is busy, using %d", preferred, p);
+        if (opt.fixedPorts() && !taken.contains(preferred) && bindable(preferred)) {
+            taken.add(preferred);
+            return preferred;
+        }
+        for (int i = 0; i < 50; i++) {
+            int p = Ports.free();
+            if (!taken.contains(p) && bindable(p)) {
+                if (opt.fixedPorts()) {
+                    say("  port %d is busy, using %d", preferred, p);
+                }
+                taken.add(p);
                 return p;
             }
         }
-        return Ports.free();
+        throw new StepFailed("no free port found");
+    }
+
+    private static boolean bindable(int port) {
+        try (var s = new java.net.ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress(port));
+            return true;
+        } catch (IOException busy) {
+            return false;
+        }
     }
 
     private Path jar(String dir, String prefix) throws IOException {
