@@ -45,10 +45,17 @@ public class Analysis {
     IncidentService incidents;
     @Inject
     DeadLetters deadLetters;
+    @Inject
+    javax.sql.DataSource dataSource;
+
+    private final Counter skipped;
+    private Instant outageSince;
 
     @Inject
     public Analysis(AnalyzerConfig config, MeterRegistry registry) {
         this.engine = new RuleRegistry(config, org.eclipse.microprofile.config.ConfigProvider.getConfig()).engine();
+        this.skipped = Counter.builder("fleetdoctor.changes.skipped").description("Incident changes not stored because"
+                + " the database refused them while answering (each is logged with SKIPPED)").register(registry);
         for (EventType t : EventType.values()) {
             if (t.isSignal()) {
                 consumed.put(t, Counter.builder("fleetdoctor.signals.consumed").tag("type", t.id())
@@ -133,31 +140,76 @@ public class Analysis {
     }
 
     /**
-     * Stores an incident change, retrying while the database is unavailable: the consumer waits
-     * (and Kafka keeps the records) rather than dropping a decision.
+     * Stores an incident change. While the database is away this waits (the consumer stops, Kafka keeps
+     * the records, readiness says DOWN) and retries until it is back: no change is acknowledged unstored.
+     * Only a change the database refuses while it answers (a poison: a bug or a constraint) is given up,
+     * after {@link #POISON_ATTEMPTS} tries, counted and logged; the engine holds the incident as it is.
      */
     private boolean store(EngineOutput o) {
-        long backoff = 500;
-        for (int attempt = 1; ; attempt++) {
+        long backoff = 200;
+        int refusals = 0;
+        while (true) {
             try {
-                return incidents.apply(o);
+                boolean stored = incidents.apply(o);
+                endOutage();
+                return stored;
             } catch (RuntimeException ex) {
-                if (attempt >= 8) {
-                    LOG.errorf(ex, "could not store %s of %s after %d attempts; the engine keeps it open and"
-                            + " the next change retries", o.kind(), o.decision().incidentId(), attempt);
-                    return false;
+                if (databaseAnswers()) {
+                    endOutage();
+                    if (++refusals >= POISON_ATTEMPTS) {
+                        skipped.increment();
+                        LOG.errorf(ex, "SKIPPED %s of %s: the database refused it %d times while answering; the change"
+                                + " is not stored (fleetdoctor_changes_skipped_total)", o.kind(), o.decision().incidentId(),
+                                refusals);
+                        return false;
+                    }
+                    LOG.warnf("storing %s of %s was refused (try %d): %s", o.kind(), o.decision().incidentId(),
+                            refusals, ex.toString());
+                } else if (startOutage()) {
+                    LOG.errorf("database unavailable: consumption paused, readiness DOWN, %s of %s waits (%s)",
+                            o.kind(), o.decision().incidentId(), ex.toString());
                 }
-                LOG.warnf("storing %s of %s failed (attempt %d), retrying: %s", o.kind(), o.decision().incidentId(),
-                        attempt, ex.toString());
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-                backoff = Math.min(backoff * 2, 10_000);
             }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException ie) {
+                // shutting down: the batch is not acknowledged, its records come again
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("stopped before " + o.kind() + " of " + o.decision().incidentId()
+                        + " was stored", ie);
+            }
+            backoff = Math.min(backoff * 2, 5_000);
         }
+    }
+
+    private static final int POISON_ATTEMPTS = 5;
+
+    private boolean databaseAnswers() {
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (java.sql.SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private synchronized boolean startOutage() {
+        if (outageSince != null) {
+            return false;
+        }
+        outageSince = Instant.now();
+        return true;
+    }
+
+    private synchronized void endOutage() {
+        if (outageSince != null) {
+            LOG.infof("database back after %s: consumption resumes", java.time.Duration.between(outageSince, Instant.now()));
+            outageSince = null;
+        }
+    }
+
+    /** Since when a change waits for the database (null when none does): readiness is DOWN meanwhile. */
+    public synchronized Instant outageSince() {
+        return outageSince;
     }
 
     /** Clusters seen and their clock (see {@code ClusterState.now()}), written in batches, never per signal. */
@@ -170,8 +222,13 @@ public class Analysis {
             }
         });
         if (!changed.isEmpty()) {
-            incidents.recordClustersSeen(changed);
-            reported.putAll(changed);
+            try {
+                incidents.recordClustersSeen(changed);
+                reported.putAll(changed);
+            } catch (RuntimeException e) {
+                // kept in memory: the next flush writes it
+                LOG.debugf("clusters seen not written (%s); the next flush retries", e.toString());
+            }
         }
     }
 

@@ -16,7 +16,11 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 
-/** Sends records that are not valid signals to {@code fleetdoctor.signals.dlq}, unchanged, with the reason. */
+/**
+ * Sends records that are not valid signals to {@code fleetdoctor.signals.dlq}, unchanged, with the reason.
+ * The consumer calls {@link #awaitSent()} before its batch is acknowledged: a bad record's offset is
+ * committed only once its dead letter is stored.
+ */
 @ApplicationScoped
 public class DeadLetters {
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
@@ -27,6 +31,8 @@ public class DeadLetters {
     Emitter<byte[]> dlq;
 
     private final Counter count;
+    private final java.util.Queue<java.util.concurrent.CompletableFuture<Void>> inFlight =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @Inject
     public DeadLetters(MeterRegistry registry) {
@@ -43,7 +49,35 @@ public class DeadLetters {
         headers.add("dead-letter-topic", r.topic().getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
-        dlq.send(Message.of(r.value() == null ? new byte[0] : r.value()).addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(r.key()).withHeaders(headers).build()));
+        java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
+        inFlight.add(sent);
+        dlq.send(Message.of(r.value() == null ? new byte[0] : r.value())
+                .withAck(() -> {
+                    sent.complete(null);
+                    return java.util.concurrent.CompletableFuture.completedFuture(null);
+                })
+                .withNack(t -> {
+                    sent.completeExceptionally(t);
+                    return java.util.concurrent.CompletableFuture.completedFuture(null);
+                })
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(r.key()).withHeaders(headers).build()));
+    }
+
+    /**
+     * Waits until every dead letter sent so far is stored by the broker; throws when one failed, so the
+     * batch is not acknowledged and comes again.
+     */
+    public void awaitSent() {
+        java.util.concurrent.CompletableFuture<Void> f;
+        while ((f = inFlight.poll()) != null) {
+            try {
+                f.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for dead letters", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("a dead letter was not stored; the batch is not acknowledged", e);
+            }
+        }
     }
 }

@@ -9,12 +9,15 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Consumes {@code fleetdoctor.signals} in batches. Thin: hands every record to the analysis;
- * offsets are committed once the batch is handled.
+ * offsets are committed once the batch is handled: every change stored (the analysis waits out a
+ * database outage) and every dead letter stored by the broker.
  */
 @ApplicationScoped
 public class SignalConsumer {
     @Inject
     Analysis analysis;
+    @Inject
+    DeadLetters deadLetters;
 
     @Incoming("signals")
     @Blocking
@@ -22,6 +25,7 @@ public class SignalConsumer {
         for (ConsumerRecord<String, byte[]> r : records) {
             analysis.signal(r);
         }
+        deadLetters.awaitSent();
     }
 
     @Incoming("remediations")
