@@ -88,6 +88,16 @@ public final class KafkaTestClient implements AutoCloseable {
         sent.forEach(KafkaTestClient::acked);
     }
 
+    /** Sends the values (any bytes) in order with the same key, without headers; returns once all are acknowledged. */
+    public void sendAllBytes(String topic, String key, List<byte[]> values) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (byte[] v : values) {
+            sent.add(producer().send(new ProducerRecord<>(topic, key, v)));
+        }
+        producer().flush();
+        sent.forEach(KafkaTestClient::acked);
+    }
+
     private static RecordMetadata acked(Future<RecordMetadata> f) {
         try {
             return f.get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -31,6 +31,9 @@ public final class EventCodec {
     public static final Pattern CLUSTER_ID = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Bounds of EVENTS.md ("Limits"): items in one array or object, and characters in one string field. */
+    public static final int MAX_ITEMS = 4096;
+    public static final int MAX_STRING = 16 * 1024;
     private static final JsonNodeFactory NF = JsonNodeFactory.instance;
     private static final DateTimeFormatter TIME_FORMAT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(java.time.ZoneOffset.UTC);
@@ -317,7 +320,21 @@ public final class EventCodec {
         if (!v.isTextual()) {
             throw new InvalidEventException(name, "must be a string");
         }
-        return v.textValue();
+        return bounded(v.textValue(), name);
+    }
+
+    private static String bounded(String s, String path) {
+        if (s.length() > MAX_STRING) {
+            throw new InvalidEventException(path, "longer than " + MAX_STRING + " characters");
+        }
+        return s;
+    }
+
+    private static JsonNode boundedItems(JsonNode v, String path) {
+        if (v.size() > MAX_ITEMS) {
+            throw new InvalidEventException(path, "more than " + MAX_ITEMS + " items");
+        }
+        return v;
     }
 
     private static Instant time(JsonNode o, String name, boolean required) {
@@ -369,7 +386,7 @@ public final class EventCodec {
             if (!v.isTextual()) {
                 throw new InvalidEventException(p(name), "must be a string");
             }
-            return v.textValue();
+            return bounded(v.textValue(), p(name));
         }
 
         String optStr(String name) {
@@ -380,7 +397,7 @@ public final class EventCodec {
             if (!v.isTextual()) {
                 throw new InvalidEventException(p(name), "must be a string or null");
             }
-            return v.textValue();
+            return bounded(v.textValue(), p(name));
         }
 
         boolean bool(String name) {
@@ -450,7 +467,7 @@ public final class EventCodec {
             if (!v.isArray()) {
                 throw new InvalidEventException(p(name), "must be an array");
             }
-            return v;
+            return boundedItems(v, p(name));
         }
 
         List<String> strings(String name) {
@@ -461,7 +478,7 @@ public final class EventCodec {
                 if (!v.isTextual()) {
                     throw new InvalidEventException(p(name) + "[" + i + "]", "must be a string");
                 }
-                out.add(v.textValue());
+                out.add(bounded(v.textValue(), p(name) + "[" + i + "]"));
             }
             return out;
         }
@@ -502,13 +519,14 @@ public final class EventCodec {
             if (!v.isObject()) {
                 throw new InvalidEventException(p(name), "must be an object");
             }
+            boundedItems(v, p(name));
             Map<String, String> out = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!e.getValue().isTextual()) {
                     throw new InvalidEventException(p(name) + "." + e.getKey(), "must be a string");
                 }
-                out.put(e.getKey(), e.getValue().textValue());
+                out.put(bounded(e.getKey(), p(name)), bounded(e.getValue().textValue(), p(name) + "." + e.getKey()));
             }
             return out;
         }

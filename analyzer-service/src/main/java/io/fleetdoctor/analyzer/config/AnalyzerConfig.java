@@ -37,4 +37,24 @@ public interface AnalyzerConfig {
      */
     @WithDefault("2m")
     Duration sourceIdle();
+
+    /**
+     * A node or container not heard for this long (its cluster's time), or a cluster not heard for this long
+     * (the analyzer's clock) without an open incident, is dropped from memory. At least twice the longest
+     * rule window (smaller values are raised to that).
+     */
+    @WithDefault("1h")
+    Duration idle();
+
+    /** Evidence items one decision carries at most; the summary says how many were left out. */
+    @WithDefault("50")
+    int maxEvidence();
+
+    /** Encoded size of one decision at most (the broker's default record limit is 1 MB). */
+    @WithDefault("262144")
+    int maxDecisionBytes();
+
+    /** A signal record larger than this is dead-lettered undecoded. */
+    @WithDefault("524288")
+    int maxRecordBytes();
 }

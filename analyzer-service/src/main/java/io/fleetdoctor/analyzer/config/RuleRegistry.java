@@ -52,7 +52,8 @@ public final class RuleRegistry {
         for (Playbook p : enabled) {
             rules.add(p.rule(playbooks.config(p)));
         }
-        return new AnalyzerEngine(rules, this::window);
+        return new AnalyzerEngine(rules, this::window,
+                new AnalyzerEngine.Limits(config.maxEvidence(), config.maxDecisionBytes()));
     }
 
     /** Rule ids of every playbook on the class path. */
@@ -70,6 +71,6 @@ public final class RuleRegistry {
             needs = WindowNeeds.basic(java.time.Duration.ofMinutes(30));
         }
         return new WindowSettings(config.lateness(), config.maxFuture(), config.sourceIdle(), needs.retention(),
-                needs.watchedProcesses(), needs.spikeBytesPerSec(), needs.spikeRing(), needs.logMarkers());
+                needs.watchedProcesses(), needs.spikeBytesPerSec(), needs.spikeRing(), needs.logMarkers(), config.idle());
     }
 }

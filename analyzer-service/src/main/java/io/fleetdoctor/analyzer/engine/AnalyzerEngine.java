@@ -35,6 +35,12 @@ import java.util.function.Function;
 public final class AnalyzerEngine {
     private final List<Rule> rules;
     private final Function<String, WindowSettings> windowSettings;
+    private final Limits limits;
+    private final AtomicLong evictedClusters = new AtomicLong();
+    /** Node and container evictions of windows since dropped (so the counters never go down). */
+    private final AtomicLong evictedNodesGone = new AtomicLong();
+    private final AtomicLong evictedContainersGone = new AtomicLong();
+    private final AtomicLong evidenceLeftOut = new AtomicLong();
     private final Map<String, ClusterSlot> clusters = new ConcurrentHashMap<>();
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
@@ -42,13 +48,35 @@ public final class AnalyzerEngine {
     private final AtomicLong aheadOfCluster = new AtomicLong();
 
     public AnalyzerEngine(List<Rule> rules, Function<String, WindowSettings> windowSettings) {
+        this(rules, windowSettings, Limits.DEFAULT);
+    }
+
+    public AnalyzerEngine(List<Rule> rules, Function<String, WindowSettings> windowSettings, Limits limits) {
         this.rules = List.copyOf(rules);
         this.windowSettings = windowSettings;
+        this.limits = limits;
+    }
+
+    /**
+     * Bounds on what one decision carries: at most {@code maxEvidence} items (taken round-robin over the
+     * evidence types, the summary says how many were left out) and at most {@code maxDecisionBytes} encoded,
+     * under the broker's 1 MB record limit; a decision over it is sent with fewer items until it fits.
+     */
+    public record Limits(int maxEvidence, int maxDecisionBytes) {
+        public static final Limits DEFAULT = new Limits(50, 256 * 1024);
+
+        public Limits {
+            if (maxEvidence < 1 || maxDecisionBytes < 1024) {
+                throw new IllegalArgumentException("max-evidence must be >= 1 and max-decision-bytes >= 1024");
+            }
+        }
     }
 
     private static final class ClusterSlot {
         final ClusterState state;
         final Map<String, Open> open = new HashMap<>();
+        /** The service's wall clock (ms) when this cluster last offered an event: idle eviction. */
+        volatile long lastOffered = Long.MIN_VALUE;
 
         ClusterSlot(ClusterState state) {
             this.state = state;
@@ -97,15 +125,20 @@ public final class AnalyzerEngine {
         if (!event.type().isSignal()) {
             return Intake.NOT_A_SIGNAL;
         }
-        ClusterSlot slot = clusters.computeIfAbsent(event.cluster(),
-                c -> new ClusterSlot(new ClusterState(c, windowSettings.apply(c))));
-        Duration maxFuture = slot.state.settings().maxFuture();
+        ClusterSlot known = clusters.get(event.cluster());
+        Duration maxFuture = (known != null ? known.state.settings() : windowSettings.apply(event.cluster())).maxFuture();
+        // checked before a window is made: refused events must not create state (cycling cluster ids)
         if (wallClock != null && event.time().isAfter(wallClock.plus(maxFuture))) {
             aheadOfAnalyzer.incrementAndGet();
             return new Intake(Outcome.AHEAD, "time " + event.time() + " is "
                     + ClusterClock.human(event.time().toEpochMilli() - wallClock.toEpochMilli())
                     + " ahead of the analyzer's clock (max-future " + ClusterClock.human(maxFuture.toMillis()) + ")",
                     List.of());
+        }
+        ClusterSlot slot = known != null ? known : clusters.computeIfAbsent(event.cluster(),
+                c -> new ClusterSlot(new ClusterState(c, windowSettings.apply(c))));
+        if (wallClock != null) {
+            slot.lastOffered = wallClock.toEpochMilli();
         }
         synchronized (slot) {
             ClusterState.Outcome outcome = slot.state.apply(event);
@@ -192,10 +225,49 @@ public final class AnalyzerEngine {
         open.severity = f.severity();
         open.confidence = f.confidence();
         open.recommendation = f.recommendation();
-        open.evidence = f.evidence();
-        Decision d = new Decision(open.incidentId, rule.id(), status, f.severity(), f.confidence(), f.summary(),
-                f.evidence(), f.recommendation());
-        return new EngineOutput(kind, event(slot.state.cluster(), open, d, now), publish);
+        List<Decision.Evidence> all = f.evidence();
+        List<Decision.Evidence> shown = roundRobin(all, limits.maxEvidence());
+        open.evidence = shown; // bounded too: compared with the next finding's, capped the same way
+        int seq = open.seq;
+        while (true) {
+            String summary = shown.size() < all.size()
+                    ? f.summary() + " (evidence: " + shown.size() + " of " + all.size() + " items shown)" : f.summary();
+            Decision d = new Decision(open.incidentId, rule.id(), status, f.severity(), f.confidence(), summary,
+                    shown, f.recommendation());
+            CloudEvent<Decision> e = event(slot.state.cluster(), open, d, now);
+            if (shown.isEmpty() || io.fleetdoctor.events.EventCodec.encode(e).length <= limits.maxDecisionBytes()) {
+                evidenceLeftOut.addAndGet(all.size() - shown.size());
+                return new EngineOutput(kind, e, publish);
+            }
+            open.seq = seq; // the same decision again, smaller
+            shown = roundRobin(all, shown.size() / 2);
+        }
+    }
+
+    /** At most {@code max} items, taking each evidence type in turn, each type's items in the rule's order. */
+    static List<Decision.Evidence> roundRobin(List<Decision.Evidence> all, int max) {
+        if (all.size() <= max) {
+            return all;
+        }
+        Map<String, java.util.ArrayDeque<Decision.Evidence>> byType = new java.util.LinkedHashMap<>();
+        for (Decision.Evidence e : all) {
+            byType.computeIfAbsent(String.valueOf(e.type()), t -> new java.util.ArrayDeque<>()).add(e);
+        }
+        java.util.Set<Decision.Evidence> picked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (picked.size() < max) {
+            for (java.util.ArrayDeque<Decision.Evidence> q : byType.values()) {
+                if (!q.isEmpty() && picked.size() < max) {
+                    picked.add(q.poll());
+                }
+            }
+        }
+        List<Decision.Evidence> out = new ArrayList<>(max);
+        for (Decision.Evidence e : all) {
+            if (picked.contains(e)) {
+                out.add(e); // the rule's order
+            }
+        }
+        return out;
     }
 
     private EngineOutput resolve(ClusterSlot slot, String rule, Open open, Instant now, String why) {
@@ -276,6 +348,47 @@ public final class AnalyzerEngine {
             }
         });
         return out;
+    }
+
+    /**
+     * Drops the windows of clusters that offered nothing for {@code idle} of the service's wall clock and have
+     * no open incident (a cluster with one keeps its window: it must still resolve). Returns how many went.
+     */
+    public int evictIdle(Instant wallClock, Duration idle) {
+        long horizon = wallClock.toEpochMilli() - idle.toMillis();
+        int n = 0;
+        for (Map.Entry<String, ClusterSlot> e : clusters.entrySet()) {
+            ClusterSlot s = e.getValue();
+            synchronized (s) {
+                if (s.lastOffered != Long.MIN_VALUE && s.lastOffered < horizon && s.open.isEmpty()
+                        && clusters.remove(e.getKey(), s)) {
+                    n++;
+                    evictedNodesGone.addAndGet(s.state.evictedNodes());
+                    evictedContainersGone.addAndGet(s.state.evictedContainers());
+                }
+            }
+        }
+        evictedClusters.addAndGet(n);
+        return n;
+    }
+
+    /** Evicted state: {@code cluster}, {@code node} or {@code container}. */
+    public long evicted(String kind) {
+        if ("cluster".equals(kind)) {
+            return evictedClusters.get();
+        }
+        long n = "node".equals(kind) ? evictedNodesGone.get() : evictedContainersGone.get();
+        for (ClusterSlot s : clusters.values()) {
+            synchronized (s) {
+                n += "node".equals(kind) ? s.state.evictedNodes() : s.state.evictedContainers();
+            }
+        }
+        return n;
+    }
+
+    /** Evidence items left out of decisions by the limits. */
+    public long evidenceLeftOut() {
+        return evidenceLeftOut.get();
     }
 
     public int clusterCount() {

@@ -49,11 +49,21 @@ public class Analysis {
     javax.sql.DataSource dataSource;
 
     private final Counter skipped;
+    private final int maxRecordBytes;
+    private final java.time.Duration idle;
     private Instant outageSince;
 
     @Inject
     public Analysis(AnalyzerConfig config, MeterRegistry registry) {
         this.engine = new RuleRegistry(config, org.eclipse.microprofile.config.ConfigProvider.getConfig()).engine();
+        this.maxRecordBytes = config.maxRecordBytes();
+        this.idle = config.idle();
+        for (String kind : List.of("cluster", "node", "container")) {
+            FunctionCounter.builder("fleetdoctor.window.evicted", engine, en -> en.evicted(kind)).tag("kind", kind)
+                    .description("Window state dropped after fleetdoctor.analyzer.idle without a signal").register(registry);
+        }
+        FunctionCounter.builder("fleetdoctor.decisions.evidence.left.out", engine, AnalyzerEngine::evidenceLeftOut)
+                .description("Evidence items left out of decisions by max-evidence / max-decision-bytes").register(registry);
         this.skipped = Counter.builder("fleetdoctor.changes.skipped").description("Incident changes not stored because"
                 + " the database refused them while answering (each is logged with SKIPPED)").register(registry);
         for (EventType t : EventType.values()) {
@@ -87,11 +97,23 @@ public class Analysis {
     }
 
     public void signal(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null || r.value().length == 0) {
+            deadLetters.send(r, "empty record");
+            return;
+        }
+        if (r.value().length > maxRecordBytes) {
+            deadLetters.send(r, "record of " + r.value().length + " bytes exceeds max-record-bytes " + maxRecordBytes);
+            return;
+        }
         CloudEvent<?> e;
         try {
             e = EventCodec.decode(r.value());
         } catch (InvalidEventException ex) {
             deadLetters.send(r, ex.getMessage());
+            return;
+        } catch (RuntimeException ex) {
+            // the codec's contract is InvalidEventException; anything else is a codec bug, the record still goes
+            deadLetters.send(r, "undecodable: " + ex);
             return;
         }
         if (!e.type().isSignal()) {
@@ -210,6 +232,15 @@ public class Analysis {
     /** Since when a change waits for the database (null when none does): readiness is DOWN meanwhile. */
     public synchronized Instant outageSince() {
         return outageSince;
+    }
+
+    /** Drops the windows of clusters gone quiet (see {@code fleetdoctor.analyzer.idle}). */
+    @Scheduled(every = "1m", delay = 1, delayUnit = java.util.concurrent.TimeUnit.MINUTES)
+    void evictIdleClusters() {
+        int n = engine.evictIdle(Instant.now(), idle);
+        if (n > 0) {
+            LOG.infof("dropped the windows of %d clusters without a signal for %s", n, idle);
+        }
     }
 
     /** Clusters seen and their clock (see {@code ClusterState.now()}), written in batches, never per signal. */

@@ -42,7 +42,7 @@ public class DeadLetters {
 
     public void send(ConsumerRecord<String, byte[]> r, String reason) {
         count.increment();
-        LOG.warnf("dead-lettered %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), reason);
+        logLimited(r, reason);
         RecordHeaders headers = new RecordHeaders();
         r.headers().forEach(headers::add);
         headers.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
@@ -61,6 +61,34 @@ public class DeadLetters {
                     return java.util.concurrent.CompletableFuture.completedFuture(null);
                 })
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(r.key()).withHeaders(headers).build()));
+    }
+
+    private static final long LOG_PERIOD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private static final int LOG_PER_PERIOD = 10;
+    private long periodStart = System.nanoTime();
+    private int loggedInPeriod;
+    private int unloggedInPeriod;
+
+    /**
+     * One line per dead letter, at most {@value #LOG_PER_PERIOD} per 10 s; past that, one line says how many more
+     * went (a flood of bad records must not flood the log: each is in the topic with its reason, and counted).
+     */
+    private synchronized void logLimited(ConsumerRecord<String, byte[]> r, String reason) {
+        long now = System.nanoTime();
+        if (now - periodStart > LOG_PERIOD_NANOS) {
+            if (unloggedInPeriod > 0) {
+                LOG.warnf("... and %d more records dead-lettered in the last %d s (fleetdoctor_signals_dlq_total)",
+                        unloggedInPeriod, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(now - periodStart));
+            }
+            periodStart = now;
+            loggedInPeriod = 0;
+            unloggedInPeriod = 0;
+        }
+        if (loggedInPeriod++ < LOG_PER_PERIOD) {
+            LOG.warnf("dead-lettered %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), reason);
+        } else {
+            unloggedInPeriod++;
+        }
     }
 
     /**

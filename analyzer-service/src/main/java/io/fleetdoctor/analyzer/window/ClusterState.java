@@ -32,12 +32,16 @@ public final class ClusterState implements ClusterView {
     private static final int MAX_LOGS = 32;
     private static final int MAX_LOG_LINES = 50;
     private static final int RECENT_IDS = 512;
+    /** flannel DaemonSets kept per cluster (the newest by event time); real clusters have one to a few. */
+    private static final int MAX_FLANNEL_CONFIGS = 64;
 
     private final String cluster;
     private final WindowSettings settings;
     private final ClusterClock clock;
     private long resetAt = Long.MIN_VALUE;
     private long lastPrune = Long.MIN_VALUE;
+    private long evictedNodes;
+    private long evictedContainers;
     private final Map<String, ContainerTrack> containers = new HashMap<>();
     private final TreeMap<String, NodeState> nodes = new TreeMap<>();
     private final TreeMap<String, Config> flannel = new TreeMap<>();
@@ -77,7 +81,7 @@ public final class ClusterState implements ClusterView {
             applied = applyIo(e.id(), t, io);
         } else if (d instanceof Heartbeat h) {
             if (h.node() != null) {
-                node(h.node());
+                node(h.node(), t);
             }
             applied = true;
         } else if (!recentIds.add(e.id())) {
@@ -86,11 +90,11 @@ public final class ClusterState implements ClusterView {
             containers.computeIfAbsent(p.namespace() + '/' + p.pod() + '/' + p.container(), k -> new ContainerTrack(p))
                     .observe(t, p, e.id());
             if (p.node() != null && !p.node().isEmpty()) {
-                node(p.node());
+                node(p.node(), t);
             }
             applied = true;
         } else if (d instanceof NodeInterfaces n) {
-            NodeState ns = node(n.node());
+            NodeState ns = node(n.node(), t);
             if (ns.inventory == null || ns.inventory.time().toEpochMilli() <= t) {
                 ns.inventory = new Inventory(e.id(), e.time(), n);
             }
@@ -100,6 +104,10 @@ public final class ClusterState implements ClusterView {
             Config old = flannel.get(key);
             if (old == null || old.time().toEpochMilli() <= t) {
                 flannel.put(key, new Config(e.id(), e.time(), f));
+                if (flannel.size() > MAX_FLANNEL_CONFIGS) {
+                    flannel.values().stream().min(java.util.Comparator.comparing(Config::time))
+                            .ifPresent(oldest -> flannel.values().remove(oldest));
+                }
             }
             applied = true;
         } else if (d instanceof ContainerLog l) {
@@ -121,7 +129,7 @@ public final class ClusterState implements ClusterView {
     }
 
     private boolean applyIo(String id, long t, ProcessIo io) {
-        NodeState ns = node(io.node());
+        NodeState ns = node(io.node(), t);
         boolean any = false;
         boolean fresh = true;
         for (ProcessIo.Process p : io.processes()) {
@@ -147,7 +155,7 @@ public final class ClusterState implements ClusterView {
                 }
             }
             if (!marked.isEmpty()) {
-                NodeState ns = node(l.node());
+                NodeState ns = node(l.node(), time.toEpochMilli());
                 Log old = ns.startupLines.get(l.container());
                 if (old == null || !old.time().isAfter(time)) {
                     ns.startupLines.put(l.container(), new Log(id, time, l.pod(), l.container(), l.node(), false,
@@ -162,16 +170,37 @@ public final class ClusterState implements ClusterView {
         }
     }
 
-    private NodeState node(String name) {
-        return nodes.computeIfAbsent(name, k -> new NodeState(settings.spikeRing()));
+    private NodeState node(String name, long time) {
+        NodeState ns = nodes.computeIfAbsent(name, k -> new NodeState(settings.spikeRing()));
+        ns.lastSeen = Math.max(ns.lastSeen, time);
+        return ns;
     }
 
+    /**
+     * Drops what the rules can no longer count: observations behind the retention, and nodes and containers
+     * not heard for {@code idle} (cycling node or pod names must not grow the heap).
+     */
     private void prune() {
         lastPrune = clock.now();
         long horizon = lastPrune - settings.retention().toMillis() - settings.lateness().toMillis();
+        long idleHorizon = lastPrune - settings.idle().toMillis();
         containers.values().forEach(c -> c.prune(horizon));
+        int before = containers.size();
+        containers.values().removeIf(c -> c.newest() < idleHorizon);
+        evictedContainers += before - containers.size();
+        before = nodes.size();
+        nodes.values().removeIf(n -> n.lastSeen < idleHorizon);
+        evictedNodes += before - nodes.size();
         logs.removeIf(l -> l.time().toEpochMilli() < horizon);
         clock.forget(horizon);
+    }
+
+    public long evictedNodes() {
+        return evictedNodes;
+    }
+
+    public long evictedContainers() {
+        return evictedContainers;
     }
 
     /** Restart increases and spikes up to this time no longer count (a remediation fixed them). */

@@ -68,6 +68,11 @@ final class ContainerTrack {
         return observations.size();
     }
 
+    /** Event time of the newest observation. */
+    long newest() {
+        return observations.isEmpty() ? Long.MIN_VALUE : observations.get(observations.size() - 1).time;
+    }
+
     String node() {
         return node;
     }

@@ -20,6 +20,8 @@ final class NodeState {
     private final String[] spikeProcs;
     private int spikeCount; // total ever written; ring index = n % capacity
 
+    /** Newest event time (ms) of any signal about this node: idle eviction. */
+    long lastSeen = Long.MIN_VALUE;
     ClusterView.Inventory inventory;
     ClusterView.IoSample lastIo;
     /** container → marked lines of its newest startup log. */

@@ -15,11 +15,21 @@ import java.util.Set;
  * @param spikeBytesPerSec  read+write rate kept as a spike sample
  * @param spikeRing         spike samples kept per node
  * @param logMarkers        substrings of startup-log lines kept per node (the playbooks' markers)
+ * @param idle              a node or container not heard for this long (cluster time) is dropped from the window;
+ *                          at least twice the retention, so nothing a rule can still count goes
  */
 public record WindowSettings(Duration lateness, Duration maxFuture, Duration sourceIdle, Duration retention,
                              Set<String> watchedProcesses, double spikeBytesPerSec, int spikeRing,
-                             Set<String> logMarkers) {
+                             Set<String> logMarkers, Duration idle) {
+    public WindowSettings(Duration lateness, Duration maxFuture, Duration sourceIdle, Duration retention,
+                          Set<String> watchedProcesses, double spikeBytesPerSec, int spikeRing, Set<String> logMarkers) {
+        this(lateness, maxFuture, sourceIdle, retention, watchedProcesses, spikeBytesPerSec, spikeRing, logMarkers,
+                Duration.ofHours(1));
+    }
+
     public WindowSettings {
+        Duration floor = retention.multipliedBy(2).plus(lateness);
+        idle = idle == null || idle.compareTo(floor) < 0 ? floor : idle;
         if (lateness.isNegative() || maxFuture.isNegative() || maxFuture.isZero() || sourceIdle.isNegative()
                 || sourceIdle.isZero()) {
             throw new IllegalArgumentException("lateness must be >= 0, max-future and source-idle > 0");
