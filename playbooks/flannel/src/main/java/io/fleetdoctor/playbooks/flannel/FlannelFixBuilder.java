@@ -125,8 +125,13 @@ public final class FlannelFixBuilder implements FixBuilder {
         if (target == null && current != null && settings.knownBadVersions().contains(ImageRef.tag(current))) {
             target = ImageRef.repository(current) + ":" + settings.knownGoodVersion();
         }
+        // the image the containers move to: none when the target is refused (the diff never shows a refused image)
+        String swapTo = target;
         if (target != null && current != null) {
             boolean sameRepo = ImageRef.repository(target).equals(ImageRef.repository(current));
+            if (!sameRepo || settings.knownBadVersions().contains(ImageRef.tag(target))) {
+                swapTo = null;
+            }
             checks.add(new PlanCheck("target-image-repository", sameRepo, false, sameRepo
                     ? current + " → " + target : "target " + target + " is not in the repository of " + current));
             if (settings.knownBadVersions().contains(ImageRef.tag(target))) {
@@ -173,7 +178,7 @@ public final class FlannelFixBuilder implements FixBuilder {
             }
             FlannelSpec spec = FlannelSpec.of(flanneld);
             FlannelOwnership.Change change = new FlannelOwnership.Change(setFlags ? iface : List.of(),
-                    setFlags ? regex : null, target, flanneld.getName());
+                    setFlags ? regex : null, swapTo, flanneld.getName());
             if (setFlags && spec.binding() == FlannelSpec.Binding.UNKNOWN) {
                 // a flag would silently beat what the owner configured there (flags win over FLANNELD_* env)
                 checks.add(new PlanCheck("binding-source", false, false, "flanneld's interface in " + ref
@@ -201,14 +206,14 @@ public final class FlannelFixBuilder implements FixBuilder {
                             + " is not on its command line, so the new flag takes its place"));
                 }
             }
-            if (target != null) {
+            if (swapTo != null) {
                 for (Container c : all(pod)) {
                     if (c.getImage() == null || current == null || !c.getImage().equals(current)) {
                         continue;
                     }
-                    String why = FlannelImages.unsupported(c, target);
+                    String why = FlannelImages.unsupported(c, swapTo);
                     if (why == null) {
-                        c.setImage(target);
+                        c.setImage(swapTo);
                     } else {
                         checks.add(new PlanCheck("image-supports-command", true, false, c.getName() + " in " + ref
                                 + " " + why + ": its image stays " + current));
