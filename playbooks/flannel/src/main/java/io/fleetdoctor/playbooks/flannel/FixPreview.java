@@ -113,7 +113,7 @@ public final class FixPreview {
             if (regex != null && !iface.isEmpty()) {
                 throw new IllegalArgumentException("give --iface or --iface-regex, not both");
             }
-            if (!Files.isRegularFile(Path.of(file))) {
+            if (!Files.isReadable(Path.of(file)) || Files.isDirectory(Path.of(file))) { // /dev/stdin is fine
                 throw new IllegalArgumentException("no such file: " + file);
             }
         } catch (IllegalArgumentException e) {
@@ -122,8 +122,11 @@ public final class FixPreview {
             return USAGE;
         }
         List<HasMetadata> objects;
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            objects = FlannelManifests.read(in);
+        // read whole first: a pipe (/dev/stdin) cannot seek
+        try (InputStream in = new java.io.FileInputStream(file)) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            in.transferTo(bytes);
+            objects = FlannelManifests.read(new java.io.ByteArrayInputStream(bytes.toByteArray()));
         } catch (Exception e) {
             err.println("fix-preview: cannot read " + file + " as Kubernetes YAML/JSON: " + e.getMessage());
             return USAGE;
