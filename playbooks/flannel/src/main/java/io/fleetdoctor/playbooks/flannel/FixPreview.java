@@ -71,7 +71,8 @@ public final class FixPreview {
                         out.println(USAGE_TEXT);
                         return OK;
                     }
-                    case "--iface" -> iface.addAll(FlannelFixBuilder.parseOverride(value(args, i, a, inline)));
+                    case "--iface" -> FlannelFixBuilder.parseOverride(value(args, i, a, inline)).stream()
+                            .filter(n -> !iface.contains(n)).forEach(iface::add);
                     case "--iface-regex" -> {
                         if (regex != null) {
                             throw new IllegalArgumentException("--iface-regex given twice");
