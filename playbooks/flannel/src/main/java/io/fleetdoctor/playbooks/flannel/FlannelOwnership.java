@@ -94,11 +94,16 @@ public final class FlannelOwnership {
         all.putAll(live.labels());
         String source = switch (m[0]) {
             case RKE2 -> helmChartConfig(all.getOrDefault(HELM_RELEASE, live.name()), live.namespace(), change);
-            case HELM -> after == null ? refusedNote() : flannelChartValues(all, live, after, change);
+            case HELM -> after == null ? refusedNote() : flannelChartValues(live, after, change, "# Helm release "
+                    + all.getOrDefault(HELM_RELEASE, "<release>") + " in " + all.getOrDefault(HELM_RELEASE_NS,
+                    live.namespace()) + ": values of the flannel chart (flannel-io/flannel chart/kube-flannel); apply"
+                    + " with\n#   helm upgrade " + all.getOrDefault(HELM_RELEASE, "<release>") + " <chart> -n "
+                    + all.getOrDefault(HELM_RELEASE_NS, live.namespace())
+                    + " --reuse-values -f flannel-fix-values.yaml\n");
             case FLUX -> all.containsKey(FLUX_HELMRELEASE)
-                    ? (after == null ? refusedNote() : "# Flux HelmRelease " + all.get(FLUX_HELMRELEASE)
-                    + ": put these under its spec.values (keys of the flannel chart)\n"
-                    + flannelChartValues(all, live, after, change))
+                    ? (after == null ? refusedNote() : flannelChartValues(live, after, change, "# Flux HelmRelease "
+                    + all.get(FLUX_HELMRELEASE) + ": merge into its spec.values in Git (keys of the flannel chart,"
+                    + " flannel-io/flannel chart/kube-flannel)\n"))
                     : kustomizePatch(live, after, "# Flux Kustomization " + all.get(FLUX_KUSTOMIZATION)
                     + ": add to the kustomization.yaml of its Git path:\n#   patches:\n#   - path: flannel-fix.yaml\n");
             case ARGOCD -> kustomizePatch(live, after, "# Argo CD application "
@@ -177,15 +182,10 @@ public final class FlannelOwnership {
      * flanneld's flags (Helm replaces lists), without the {@code --healthz-port} the chart adds from
      * {@code flannel.healthz.port}; {@code flannel.image.tag} sets kube-flannel's and install-cni's image.
      */
-    static String flannelChartValues(Map<String, String> meta, LiveDaemonSet live, DaemonSetSpec after, Change change) {
-        String release = meta.getOrDefault(HELM_RELEASE, "<release>");
-        String ns = meta.getOrDefault(HELM_RELEASE_NS, live.namespace());
+    static String flannelChartValues(LiveDaemonSet live, DaemonSetSpec after, Change change, String header) {
         Container before = container(live.spec().getTemplate().getSpec(), change.flanneldContainer());
         Container now = container(after.getTemplate().getSpec(), change.flanneldContainer());
-        StringBuilder s = new StringBuilder("# Helm release ").append(release).append(" in ").append(ns)
-                .append(": values of the flannel chart (flannel-io/flannel chart/kube-flannel); apply with\n")
-                .append("#   helm upgrade ").append(release).append(" <chart> -n ").append(ns)
-                .append(" --reuse-values -f flannel-fix-values.yaml\n")
+        StringBuilder s = new StringBuilder(header)
                 .append("# other charts name these values differently: set the same flags and tag there.\n")
                 .append("flannel:\n");
         boolean any = false;

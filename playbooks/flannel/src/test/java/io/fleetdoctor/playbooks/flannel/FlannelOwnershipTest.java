@@ -123,6 +123,22 @@ class FlannelOwnershipTest {
     }
 
     @Test
+    void fluxAndAddonManagerGetTheirSourceChange() throws Exception {
+        BuiltPlan release = build(Map.of("helm.toolkit.fluxcd.io/name", "flannel", "app.kubernetes.io/managed-by", "Helm"),
+                Map.of(), List.of("eth0"), null);
+        assertTrue(release.owner().sourceChange().startsWith("# Flux HelmRelease flannel: merge into its spec.values"
+                + " in Git"), release.owner().sourceChange());
+        assertTrue(release.owner().sourceChange().contains("  - \"--iface=eth0\"\n"), release.owner().sourceChange());
+        BuiltPlan kustomization = build(Map.of("kustomize.toolkit.fluxcd.io/name", "infra"), Map.of(), List.of("eth0"), null);
+        assertTrue(kustomization.owner().sourceChange().startsWith("# Flux Kustomization infra: add to the"
+                + " kustomization.yaml of its Git path:"), kustomization.owner().sourceChange());
+        BuiltPlan addon = build(Map.of("addonmanager.kubernetes.io/mode", "Reconcile"), Map.of(), List.of("eth0"), null);
+        assertEquals(FlannelOwnership.ADDON_MANAGER, addon.owner().manager());
+        assertTrue(addon.owner().sourceChange().contains("kind: DaemonSet\n"), addon.owner().sourceChange());
+        assertFalse(addon.liveExecutable());
+    }
+
+    @Test
     void rke2GetsAHelmChartConfigAndSeveralNamesBecomeOneRegex() throws Exception {
         BuiltPlan p = build(Map.of("app.kubernetes.io/managed-by", "Helm"),
                 Map.of("meta.helm.sh/release-name", "rke2-canal"), List.of("eth0", "bond0.100"), null);
