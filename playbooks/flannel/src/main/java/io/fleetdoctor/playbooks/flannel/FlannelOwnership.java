@@ -108,7 +108,8 @@ public final class FlannelOwnership {
                     + ": add to the kustomization.yaml of its Git path:\n#   patches:\n#   - path: flannel-fix.yaml\n");
             case ARGOCD -> kustomizePatch(live, after, "# Argo CD application "
                     + all.getOrDefault(ARGO_INSTANCE, all.get(ARGO_TRACKING))
-                    + ": add to the kustomization.yaml of the Git path it syncs:\n#   patches:\n#   - path: flannel-fix.yaml\n");
+                    + ": add to the kustomization.yaml of the Git path it syncs (an application from a Helm chart:"
+                    + " set the same in its values):\n#   patches:\n#   - path: flannel-fix.yaml\n");
             default -> kustomizePatch(live, after, "# addon-manager reconciles the file under the addons directory"
                     + " of every control-plane node (e.g. /etc/kubernetes/addons/):\n# merge this patch into it"
                     + " (kubectl patch --local --type=strategic -f FILE --patch-file flannel-fix.yaml -o yaml)\n");

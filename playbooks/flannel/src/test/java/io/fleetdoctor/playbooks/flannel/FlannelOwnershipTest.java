@@ -76,7 +76,7 @@ class FlannelOwnershipTest {
         assertFalse(p.liveExecutable());
         assertEquals(1, p.changes().size(), "the diff is still computed for review");
         assertEquals("""
-                # Argo CD application network: add to the kustomization.yaml of the Git path it syncs:
+                # Argo CD application network: add to the kustomization.yaml of the Git path it syncs (an application from a Helm chart: set the same in its values):
                 #   patches:
                 #   - path: flannel-fix.yaml
                 # flannel-fix.yaml
