@@ -34,11 +34,23 @@ public interface FixBuilder {
     }
 
     /**
-     * @param nodeKernels every node of the cluster → kernel version (null when unknown)
-     * @param inventories nodes with a known interface inventory → interface names
-     * @param override    an approver's override (for flannel-iface: comma-separated interface names), or null
+     * @param nodeKernels     every node of the cluster → kernel version (null when unknown)
+     * @param inventories     nodes with a known interface inventory → interface names
+     * @param override        an approver's override (for flannel-iface: comma-separated interface names), or null
+     * @param kubeletVersions every node → its kubelet version as the node reports it
+     *                        ({@code status.nodeInfo.kubeletVersion}, e.g. {@code v1.30.4+k3s1}); empty when not read.
+     *                        It tells k3s (flannel runs inside k3s, no DaemonSet) and RKE2 apart from other clusters
      */
     record Input(Recommendation recommendation, List<LiveDaemonSet> daemonSets, Map<String, String> nodeKernels,
-                 Map<String, List<String>> inventories, String override) {
+                 Map<String, List<String>> inventories, String override, Map<String, String> kubeletVersions) {
+        public Input {
+            kubeletVersions = kubeletVersions == null ? Map.of() : Map.copyOf(kubeletVersions);
+        }
+
+        /** Without kubelet versions (k3s is then not recognised). */
+        public Input(Recommendation recommendation, List<LiveDaemonSet> daemonSets, Map<String, String> nodeKernels,
+                     Map<String, List<String>> inventories, String override) {
+            this(recommendation, daemonSets, nodeKernels, inventories, override, Map.of());
+        }
     }
 }

@@ -34,16 +34,17 @@ public final class UnifiedDiff {
                 pos.add(new int[]{i, j});
                 i++;
                 j++;
-            } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-                ops.add(new char[]{'+'});
-                lines.add(b[j]);
-                pos.add(new int[]{i, j});
-                j++;
-            } else {
+            } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+                // removed lines come before the added ones that replace them
                 ops.add(new char[]{'-'});
                 lines.add(a[i]);
                 pos.add(new int[]{i, j});
                 i++;
+            } else {
+                ops.add(new char[]{'+'});
+                lines.add(b[j]);
+                pos.add(new int[]{i, j});
+                j++;
             }
         }
         StringBuilder out = new StringBuilder();

@@ -7,6 +7,7 @@ import io.fleetdoctor.events.Decision.Recommendation;
 import io.fleetdoctor.playbook.fix.BuiltPlan;
 import io.fleetdoctor.playbook.fix.DaemonSetChange;
 import io.fleetdoctor.playbook.fix.FixBuilder;
+import io.fleetdoctor.playbook.fix.Ownership;
 import io.fleetdoctor.playbook.fix.PlanCheck;
 import io.fleetdoctor.playbook.fix.SpecJson;
 
@@ -124,8 +125,13 @@ public final class FlannelFixBuilder implements FixBuilder {
         if (target == null && current != null && settings.knownBadVersions().contains(ImageRef.tag(current))) {
             target = ImageRef.repository(current) + ":" + settings.knownGoodVersion();
         }
+        // the image the containers move to: none when the target is refused (the diff never shows a refused image)
+        String swapTo = target;
         if (target != null && current != null) {
             boolean sameRepo = ImageRef.repository(target).equals(ImageRef.repository(current));
+            if (!sameRepo || settings.knownBadVersions().contains(ImageRef.tag(target))) {
+                swapTo = null;
+            }
             checks.add(new PlanCheck("target-image-repository", sameRepo, false, sameRepo
                     ? current + " → " + target : "target " + target + " is not in the repository of " + current));
             if (settings.knownBadVersions().contains(ImageRef.tag(target))) {
@@ -144,45 +150,107 @@ public final class FlannelFixBuilder implements FixBuilder {
                 ? "no node runs a kernel known to break " + effectiveTag
                 : effectiveTag + " is known to break flannel on " + String.join(", ", brokenNodes)));
 
+        // k3s runs flannel inside k3s: no DaemonSet to change, the advice is k3s's own flag
+        String k3s = k3sEvidence(in);
+        if (k3s != null && in.daemonSets().stream().allMatch(d -> d.spec() == null)) {
+            checks.add(new PlanCheck("flannel-in-k3s", true, false, "k3s runs flannel inside k3s (" + k3s
+                    + "): there is no flannel DaemonSet to change; set --flannel-iface on every k3s node"));
+            return BuiltPlan.of(List.of(), checks, iface, regex, target, FlannelOwnership.k3s(k3s, iface, regex));
+        }
+
         // desired specs
+        boolean setFlags = known && !keepBinding;
         List<DaemonSetChange> changes = new ArrayList<>();
+        List<Ownership> owners = new ArrayList<>();
         List<String> flags = FlannelFlags.flags(iface, regex);
         for (FixBuilder.LiveDaemonSet ds : in.daemonSets()) {
+            String ref = ds.namespace() + "/" + ds.name();
             if (ds.spec() == null) {
-                checks.add(new PlanCheck("daemonset-found", false, false,
-                        "DaemonSet " + ds.namespace() + "/" + ds.name() + " not found"));
+                checks.add(new PlanCheck("daemonset-found", false, false, "DaemonSet " + ref + " not found"));
                 continue;
             }
             DaemonSetSpec after = SpecJson.copy(ds.spec());
             PodSpec pod = after.getTemplate().getSpec();
             Container flanneld = FlannelSpec.flanneldContainer(pod.getContainers(), rec.container());
             if (flanneld == null) {
-                checks.add(new PlanCheck("flanneld-container-found", false, false,
-                        "no flanneld container in " + ds.namespace() + "/" + ds.name()));
+                checks.add(new PlanCheck("flanneld-container-found", false, false, "no flanneld container in " + ref));
                 continue;
             }
             FlannelSpec spec = FlannelSpec.of(flanneld);
-            if (known && spec.binding() == FlannelSpec.Binding.UNKNOWN) {
+            FlannelOwnership.Change change = new FlannelOwnership.Change(setFlags ? iface : List.of(),
+                    setFlags ? regex : null, swapTo, flanneld.getName());
+            if (setFlags && spec.binding() == FlannelSpec.Binding.UNKNOWN) {
                 // a flag would silently beat what the owner configured there (flags win over FLANNELD_* env)
-                checks.add(new PlanCheck("binding-source", false, false, "flanneld's interface in " + ds.namespace()
-                        + "/" + ds.name() + " may come from " + String.join(", ", spec.unknownFrom())
+                checks.add(new PlanCheck("binding-source", false, false, "flanneld's interface in " + ref
+                        + " may come from " + String.join(", ", spec.unknownFrom())
                         + ": set the interface there, not with a flag"));
+                addOwner(owners, FlannelOwnership.of(ds, null, change));
                 continue;
             }
-            if (known) {
-                FlannelFlags.apply(flanneld, flags);
+            if (setFlags && regex != null && !spec.iface().isEmpty()) {
+                // flanneld tries every --iface before any --iface-regex, and the plan deletes nothing it did not add
+                checks.add(new PlanCheck("iface-order", false, false, "flanneld in " + ref + " tries "
+                        + String.join(", ", spec.iface().stream().map(i -> "--iface=" + i).toList())
+                        + " before any --iface-regex, so --iface-regex=" + regex + " would not be used; the plan does"
+                        + " not delete them: remove them yourself or give interface names"));
+                addOwner(owners, FlannelOwnership.of(ds, null, change));
+                continue;
             }
-            if (target != null) {
+            if (setFlags) {
+                String env = regex != null ? "FLANNELD_IFACE_REGEX" : "FLANNELD_IFACE";
+                String value = FlannelSpec.literalEnv(flanneld).get(env);
+                FlannelFlags.apply(flanneld, flags);
+                if (value != null && !value.isBlank()) {
+                    checks.add(new PlanCheck("flanneld-env-kept", true, false, env + "=" + value + " stays in " + ref
+                            + "; flanneld reads it only when " + (regex != null ? "--iface-regex" : "--iface")
+                            + " is not on its command line, so the new flag takes its place"));
+                }
+            }
+            if (swapTo != null) {
                 for (Container c : all(pod)) {
-                    if (c.getImage() != null && current != null && c.getImage().equals(current)) {
-                        c.setImage(target);
+                    if (c.getImage() == null || current == null || !c.getImage().equals(current)) {
+                        continue;
+                    }
+                    String why = FlannelImages.unsupported(c, swapTo);
+                    if (why == null) {
+                        c.setImage(swapTo);
+                    } else {
+                        checks.add(new PlanCheck("image-supports-command", true, false, c.getName() + " in " + ref
+                                + " " + why + ": its image stays " + current));
                     }
                 }
             }
             changes.add(DaemonSetChange.of(ds, after));
+            addOwner(owners, FlannelOwnership.of(ds, after, change));
         }
 
-        return BuiltPlan.of(changes, checks, iface, regex, target);
+        return BuiltPlan.of(changes, checks, iface, regex, target, merge(owners));
+    }
+
+    /** The kubelet version that shows k3s ({@code node=v1.30.4+k3s1}), or null. */
+    static String k3sEvidence(Input in) {
+        for (Map.Entry<String, String> n : new java.util.TreeMap<>(in.kubeletVersions()).entrySet()) {
+            if (n.getValue() != null && n.getValue().contains("+k3s")) {
+                return "kubelet " + n.getValue() + " on " + n.getKey();
+            }
+        }
+        return null;
+    }
+
+    private static void addOwner(List<Ownership> owners, Ownership o) {
+        if (o != null) {
+            owners.add(o);
+        }
+    }
+
+    /** One owner for the plan: the first manager; every distinct evidence and source change. */
+    static Ownership merge(List<Ownership> owners) {
+        if (owners.isEmpty()) {
+            return null;
+        }
+        List<String> evidence = owners.stream().map(Ownership::evidence).distinct().toList();
+        List<String> sources = owners.stream().map(Ownership::sourceChange).distinct().toList();
+        return new Ownership(owners.get(0).manager(), String.join("; ", evidence), String.join("---\n", sources));
     }
 
     private static boolean matchesAny(List<String> names, List<String> iface, Pattern re) {

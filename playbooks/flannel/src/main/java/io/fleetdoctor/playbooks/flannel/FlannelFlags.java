@@ -1,22 +1,22 @@
 package io.fleetdoctor.playbooks.flannel;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Sets flanneld's interface selection on a container: every existing {@code --iface},
- * {@code --iface-regex} and {@code --iface-can-reach} (flag or env) is removed, then the new flags
- * are added once where flanneld reads them: after its arguments, or inside a {@code sh -c} script right
- * after the flanneld word (appended after the script, flanneld would never see them). Applying it twice
- * gives the same container.
+ * Puts flanneld's interface selection on a container without deleting anything the owner wrote. flanneld
+ * (main.go) tries every {@code --iface} in order, then every {@code --iface-regex} in order, then
+ * {@code --iface-can-reach}; the first match wins. So the new flags go in front of the existing flags of the same
+ * kind: the owner's own flags stay, as fallbacks. They are written where flanneld reads them: among its arguments
+ * (command or args, as the container has them), or inside a {@code sh -c} / {@code bash -c} script after the
+ * flanneld word (appended after the script, flanneld would never see them). {@code FLANNELD_*} env entries are
+ * never touched (a flag on the command line wins over them). Applying it twice gives the same container.
  */
 public final class FlannelFlags {
-    private static final Set<String> FLAGS = Set.of(FlannelSpec.IFACE, FlannelSpec.IFACE_REGEX, FlannelSpec.IFACE_CAN_REACH);
-    private static final Set<String> ENV = FlannelSpec.ENV.keySet();
 
     private FlannelFlags() {
     }
@@ -34,49 +34,106 @@ public final class FlannelFlags {
         return out;
     }
 
+    /** Whether flanneld's command-line flags of this kind already start with these values, in order. */
+    static boolean alreadyFirst(Container c, List<String> newFlags) {
+        if (newFlags.isEmpty()) {
+            return true;
+        }
+        String kind = FlannelSpec.flagName(newFlags.get(0));
+        List<String> want = newFlags.stream().map(f -> f.substring(f.indexOf('=') + 1)).toList();
+        List<String> have = flagValues(c, kind);
+        return have.size() >= want.size() && have.subList(0, want.size()).equals(want);
+    }
+
+    private static List<String> flagValues(Container c, String name) {
+        List<String> tokens = new ArrayList<>(nn(c.getCommand()));
+        tokens.addAll(nn(c.getArgs()));
+        List<String> words = FlannelSpec.words(tokens);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            if (name.equals(FlannelSpec.flagName(words.get(i)))) {
+                String w = words.get(i);
+                int eq = w.indexOf('=');
+                out.add(eq >= 0 ? w.substring(eq + 1) : (i + 1 < words.size() ? words.get(++i) : ""));
+            }
+        }
+        return out;
+    }
+
+    /** Adds {@code newFlags} (all of one kind, from {@link #flags}) in front of the existing flags of that kind. */
     public static void apply(Container c, List<String> newFlags) {
-        List<String> command = c.getCommand() == null ? new ArrayList<>() : new ArrayList<>(c.getCommand());
-        List<String> args = c.getArgs() == null ? new ArrayList<>() : new ArrayList<>(c.getArgs());
-        if (applyInScript(command, newFlags) || applyInScript(args, newFlags)) {
-            c.setCommand(c.getCommand() == null ? null : command);
-            c.setArgs(c.getArgs() == null ? null : args);
-            dropEnv(c);
+        if (alreadyFirst(c, newFlags)) {
             return;
         }
-        boolean flagsInCommand = args.isEmpty() && command.size() > 1;
-        command = strip(command);
-        args = strip(args);
-        if (flagsInCommand) {
-            command.addAll(newFlags);
+        String kind = FlannelSpec.flagName(newFlags.get(0));
+        List<String> command = c.getCommand() == null ? new ArrayList<>() : new ArrayList<>(c.getCommand());
+        List<String> args = c.getArgs() == null ? new ArrayList<>() : new ArrayList<>(c.getArgs());
+        if (applyInScript(command, newFlags, kind) || applyInScript(args, newFlags, kind)) {
+            c.setCommand(c.getCommand() == null ? null : command);
+            c.setArgs(c.getArgs() == null ? null : args);
+            return;
+        }
+        // before the first flag of the same kind (command first: its words come before args)
+        int at = indexOfFlag(command, kind, 1);
+        if (at >= 0) {
+            command.addAll(at, newFlags);
+        } else if ((at = indexOfFlag(args, kind, 0)) >= 0) {
+            args.addAll(at, newFlags);
+        } else if (args.isEmpty() && command.size() > 1) {
+            command.addAll(newFlags); // flanneld's flags are in command: keep them together
         } else {
             args.addAll(newFlags);
         }
         c.setCommand(command.isEmpty() && c.getCommand() == null ? null : command);
         c.setArgs(args.isEmpty() && c.getArgs() == null ? null : args);
-        dropEnv(c);
     }
 
-    private static final java.util.regex.Pattern SCRIPT_FLAG = java.util.regex.Pattern.compile(
-            "\\s+(['\"]?)--?(iface|iface-regex|iface-can-reach)(=\\S*|\\s+[^\\s-]\\S*)");
-    private static final java.util.regex.Pattern FLANNELD_WORD = java.util.regex.Pattern.compile("\\S*flanneld\\b");
+    private static int indexOfFlag(List<String> tokens, String kind, int from) {
+        for (int i = from; i < tokens.size(); i++) {
+            if (kind.equals(FlannelSpec.flagName(tokens.get(i)))) {
+                return i;
+            }
+        }
+        return -1;
+    }
 
-    /** In a shell-script token that runs flanneld: the flags replaced right after the flanneld word. */
-    private static boolean applyInScript(List<String> tokens, List<String> newFlags) {
+    private static final Pattern FLANNELD_WORD = Pattern.compile("\\S*flanneld\\b");
+    /** A script word that ends flanneld's arguments. */
+    private static final Pattern END_OF_COMMAND = Pattern.compile("(;|&&|\\|\\||\\||\\n)");
+
+    /**
+     * In a shell-script token that runs flanneld: the flags inserted before the first flag of that kind among
+     * flanneld's arguments, or right after the flanneld word when there is none.
+     */
+    private static boolean applyInScript(List<String> tokens, List<String> newFlags, String kind) {
         for (int i = 0; i < tokens.size(); i++) {
             String t = tokens.get(i);
             if (t == null || !t.contains("flanneld") || !t.strip().contains(" ")) {
                 continue;
             }
-            String stripped = SCRIPT_FLAG.matcher(t).replaceAll("");
-            java.util.regex.Matcher m = FLANNELD_WORD.matcher(stripped);
+            Matcher m = FLANNELD_WORD.matcher(t);
             if (!m.find()) {
                 continue;
             }
+            int argsStart = m.end();
+            Matcher end = END_OF_COMMAND.matcher(t);
+            int argsEnd = end.find(argsStart) ? end.start() : t.length();
+            Matcher flag = Pattern.compile("(?<=\\s)['\"]?--?" + Pattern.quote(kind) + "(?=[=\\s'\"]|$)")
+                    .matcher(t.substring(0, argsEnd));
             StringBuilder flags = new StringBuilder();
-            for (String f : newFlags) {
-                flags.append(' ').append(shellQuote(f));
+            String inserted;
+            if (flag.find(argsStart)) {
+                for (String f : newFlags) {
+                    flags.append(shellQuote(f)).append(' ');
+                }
+                inserted = t.substring(0, flag.start()) + flags + t.substring(flag.start());
+            } else {
+                for (String f : newFlags) {
+                    flags.append(' ').append(shellQuote(f));
+                }
+                inserted = t.substring(0, argsStart) + flags + t.substring(argsStart);
             }
-            tokens.set(i, stripped.substring(0, m.end()) + flags + stripped.substring(m.end()));
+            tokens.set(i, inserted);
             return true;
         }
         return false;
@@ -87,32 +144,7 @@ public final class FlannelFlags {
         return flag.matches("[A-Za-z0-9_.:=@/+,-]+") ? flag : "'" + flag.replace("'", "'\\''") + "'";
     }
 
-    private static void dropEnv(Container c) {
-        if (c.getEnv() != null) {
-            List<EnvVar> env = new ArrayList<>();
-            for (EnvVar e : c.getEnv()) {
-                if (!ENV.contains(e.getName())) {
-                    env.add(e);
-                }
-            }
-            c.setEnv(env);
-        }
-    }
-
-    /** Removes interface flags in both {@code --flag=value} and {@code --flag value} forms. */
-    static List<String> strip(List<String> tokens) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < tokens.size(); i++) {
-            String t = tokens.get(i);
-            String name = FlannelSpec.flagName(t);
-            if (name != null && FLAGS.contains(name)) {
-                if (t.indexOf('=') < 0 && i + 1 < tokens.size() && !tokens.get(i + 1).startsWith("-")) {
-                    i++; // the value is the next token
-                }
-                continue;
-            }
-            out.add(t);
-        }
-        return out;
+    private static <T> List<T> nn(List<T> l) {
+        return l == null ? List.of() : l;
     }
 }

@@ -88,6 +88,9 @@ public record FlannelSettings(Duration window, int minRestarts, List<String> chu
 
     /** The first of these kernels that {@code version} is known to break, or null. */
     public String brokenKernel(String version, Iterable<String> kernels) {
+        if (version == null) {
+            return null; // no image known (no DaemonSet): nothing to break
+        }
         for (String prefix : brokenOnKernels.getOrDefault(version, List.of())) {
             for (String k : kernels) {
                 if (k != null && k.startsWith(prefix)) {

@@ -82,8 +82,9 @@ class FlannelFixBuilderTest {
         assertEquals(GOOD, p.targetImage());
     }
 
+    /** flanneld tries --iface values in order: the new one goes first, the owner's flags and env stay. */
     @Test
-    void existingIfaceFlagsAndEnvAreReplacedNeverDuplicated() throws Exception {
+    void existingIfaceFlagsAndEnvAreKeptBehindTheNewOne() throws Exception {
         DaemonSetSpec spec = fixture().getSpec();
         Container c = spec.getTemplate().getSpec().getContainers().get(0);
         c.setArgs(List.of("--ip-masq", "--iface=eth1", "--kube-subnet-mgr", "--iface", "eth2", "--iface-regex=^en.*",
@@ -93,8 +94,40 @@ class FlannelFixBuilderTest {
         c.setEnv(env);
         BuiltPlan p = build(spec, rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
         Container after = flanneld(p.changes().get(0).after());
+        assertEquals(List.of("--ip-masq", "--iface=eth0", "--iface=eth1", "--kube-subnet-mgr", "--iface", "eth2",
+                "--iface-regex=^en.*", "--iface-can-reach=10.0.0.1"), after.getArgs());
+        assertEquals(List.of("eth0", "eth1", "eth2"), FlannelSpec.of(after).iface());
+        assertEquals(env, after.getEnv(), "env untouched");
+        assertTrue(p.diff().lines().filter(l -> l.startsWith("-") && !l.startsWith("---"))
+                .noneMatch(l -> l.contains("iface")), p.diff());
+    }
+
+    /** An env-only binding stays in the spec; the check says the flag now takes its place. */
+    @Test
+    void aLiteralIfaceEnvStaysAndTheCheckSaysTheFlagWins() throws Exception {
+        DaemonSetSpec spec = fixture().getSpec();
+        Container c = spec.getTemplate().getSpec().getContainers().get(0);
+        List<EnvVar> env = new ArrayList<>(c.getEnv());
+        env.add(new EnvVar("FLANNELD_IFACE", "eth1", null));
+        c.setEnv(env);
+        BuiltPlan p = build(spec, rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
+        Container after = flanneld(p.changes().get(0).after());
+        assertEquals(env, after.getEnv());
         assertEquals(List.of("--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), after.getArgs());
-        assertTrue(after.getEnv().stream().noneMatch(e -> e.getName().startsWith("FLANNELD_IFACE")));
+        assertTrue(p.checks().stream().anyMatch(k -> k.name().equals("flanneld-env-kept") && k.passed()
+                && k.detail().contains("FLANNELD_IFACE=eth1")), p.checks().toString());
+    }
+
+    /** An --iface-regex would come after the owner's --iface, which the plan does not delete: refused. */
+    @Test
+    void aRegexBehindTheOwnersIfaceIsRefused() throws Exception {
+        DaemonSetSpec spec = fixture().getSpec();
+        spec.getTemplate().getSpec().getContainers().get(0).setArgs(List.of("--ip-masq", "--iface=eth1"));
+        BuiltPlan p = build(spec, rec(List.of(), "^(eth0|ens3)$", GOOD), ALL_ETH0, KERNELS, null);
+        assertNotNull(p.blockedReason());
+        assertTrue(p.blockedReason().startsWith("iface-order: flanneld in kube-system/kube-flannel-ds tries --iface=eth1"
+                + " before any --iface-regex"), p.blockedReason());
+        assertTrue(p.changes().isEmpty());
     }
 
     @Test
@@ -115,7 +148,9 @@ class FlannelFixBuilderTest {
         c.setArgs(null);
         BuiltPlan p = build(spec, rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
         Container after = flanneld(p.changes().get(0).after());
-        assertEquals(List.of("/opt/bin/flanneld", "--ip-masq", "--kube-subnet-mgr", "--iface=eth0"), after.getCommand());
+        assertEquals(List.of("/opt/bin/flanneld", "--ip-masq", "--kube-subnet-mgr", "--iface=eth0", "--iface=eth1"),
+                after.getCommand());
+        assertTrue(after.getArgs() == null || after.getArgs().isEmpty(), "no flags moved to args");
     }
 
     @Test
@@ -220,18 +255,24 @@ class FlannelFixBuilderTest {
         BuiltPlan p = build(spec, rec(List.of("eth0"), null, GOOD), ALL_ETH0, KERNELS, null);
         Container c = flanneld(p.changes().get(0).after());
         assertEquals(List.of("/bin/sh", "-c"), c.getCommand());
-        assertEquals(List.of("mkdir -p /run/flannel && exec /opt/bin/flanneld --iface=eth0 --ip-masq --kube-subnet-mgr"),
+        assertEquals(List.of("mkdir -p /run/flannel && exec /opt/bin/flanneld --ip-masq --iface=eth0 --iface=eth1 --kube-subnet-mgr"),
                 c.getArgs());
-        assertEquals(List.of("eth0"), FlannelSpec.of(c).iface(), "flanneld reads what the plan wrote");
+        assertEquals(List.of("eth0", "eth1"), FlannelSpec.of(c).iface(), "flanneld reads what the plan wrote, first");
 
+        // without an --iface of the owner's, a regex goes right after the flanneld word, shell-quoted
+        c0.setArgs(List.of("mkdir -p /run/flannel && exec /opt/bin/flanneld --ip-masq --kube-subnet-mgr"));
         BuiltPlan regex = build(spec, rec(List.of(), "^(bond0|eth0)$", GOOD), ALL_ETH0, KERNELS, null);
         Container r = flanneld(regex.changes().get(0).after());
-        assertTrue(r.getArgs().get(0).contains("flanneld '--iface-regex=^(bond0|eth0)$' --ip-masq"), r.getArgs().get(0));
+        assertEquals(List.of("mkdir -p /run/flannel && exec /opt/bin/flanneld '--iface-regex=^(bond0|eth0)$' --ip-masq"
+                + " --kube-subnet-mgr"), r.getArgs());
         assertEquals(List.of("^(bond0|eth0)$"), FlannelSpec.of(r).ifaceRegex());
         // applying the plan's output again changes nothing
         Container again = flanneld(regex.changes().get(0).after());
         FlannelFlags.apply(again, FlannelFlags.flags(List.of(), "^(bond0|eth0)$"));
         assertEquals(r.getArgs(), again.getArgs());
+        Container twice = flanneld(p.changes().get(0).after());
+        FlannelFlags.apply(twice, FlannelFlags.flags(List.of("eth0"), null));
+        assertEquals(c.getArgs(), twice.getArgs());
     }
 
     /** RKE2 canal sets FLANNELD_IFACE from a ConfigMap: the plan points there instead of adding a flag. */
