@@ -1,7 +1,7 @@
 package io.fleetdoctor.remediator.cluster;
 
 import io.fleetdoctor.remediator.config.RemediatorConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * The clusters the remediator may touch, from {@code fleetdoctor.clusters."<id>".*}. The deprecated
  * {@code fleetdoctor.remediator.kube-contexts."<id>"} still registers a cluster by its context.
  */
-@ApplicationScoped
+@Singleton
 public class ClusterRegistry {
     private static final Logger LOG = Logger.getLogger(ClusterRegistry.class);
 

@@ -20,6 +20,7 @@ class ClusterRegistryConfigTest {
 
     static ClusterRegistry registry(Map<String, String> properties, Map<String, String> env) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .addDefaultInterceptors() // ${...} expansion, as in Quarkus
                 .withSources(new PropertiesConfigSource(properties, "test", 400))
                 .withSources(new EnvConfigSource(env, 300))
                 .withMapping(ClustersConfig.class)
@@ -55,6 +56,19 @@ class ClusterRegistryConfigTest {
         assertFalse(r.find("b").isPresent());
         UnknownClusterException e = assertThrows(UnknownClusterException.class, () -> r.require("b"));
         assertEquals("cluster b is not in the registry (fleetdoctor.clusters.\"b\".*)", e.getMessage());
+    }
+
+    @Test
+    void theIdOfTheK8sConfigMapEntryIsTheCollectorsClusterId() {
+        ClusterRegistry r = registry(Map.of(), Map.of(
+                "FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "prod-eu-1",
+                "FLEETDOCTOR_CLUSTERS__SELF__ID", "${FLEETDOCTOR_COLLECTOR_CLUSTER_ID}",
+                "FLEETDOCTOR_CLUSTERS__SELF__CLASS", "prod"));
+        RegisteredCluster c = r.require("prod-eu-1");
+        assertNull(c.context());
+        assertNull(c.kubeconfig());
+        assertEquals("the service's own client", c.access());
+        assertEquals("prod", c.clusterClass());
     }
 
     @Test

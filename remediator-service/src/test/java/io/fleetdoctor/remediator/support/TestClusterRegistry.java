@@ -5,7 +5,7 @@ import io.fleetdoctor.remediator.cluster.ClustersConfig;
 import io.fleetdoctor.remediator.cluster.RegisteredCluster;
 import io.fleetdoctor.remediator.config.RemediatorConfig;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Inject;
 
@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 @Alternative
 @Priority(1)
-@ApplicationScoped
+@Singleton
 public class TestClusterRegistry extends ClusterRegistry {
     public static final String UNREGISTERED = "unregistered-";
 
