@@ -152,6 +152,7 @@ final class ComposeCheck {
                     require(name, env, "SLACK_WEBHOOK_URL");
                     require(name, env, "SLACK_SIGNING_SECRET");
                     require(name, env, "FLEETDOCTOR_JWT_PUBLIC_KEY_LOCATION");
+                    problems.addAll(clusterRegistry(name, env));
                     kubeconfig(name, svc, env);
                 }
                 noCapAdd(name, svc);
@@ -399,5 +400,33 @@ final class ComposeCheck {
 
     private static Iterator<String> textIterator(JsonNode array) {
         return texts(array).iterator();
+    }
+
+    private static final Pattern REGISTRY_KEY = Pattern.compile("FLEETDOCTOR_CLUSTERS__([A-Z0-9_]+)__(ID|CONTEXT|KUBECONFIG|CLASS)");
+    private static final Pattern EXPRESSION = Pattern.compile("\\$\\{([A-Za-z0-9_.]+)(:[^}]*)?}");
+
+    /**
+     * The remediator refuses every decision of a cluster that is not in its registry: it needs at least one entry
+     * {@code FLEETDOCTOR_CLUSTERS__<KEY>__*}, and an id taken from another variable needs that variable.
+     */
+    static List<String> clusterRegistry(String name, Map<String, String> env) {
+        List<String> out = new ArrayList<>();
+        boolean any = false;
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            Matcher m = REGISTRY_KEY.matcher(e.getKey());
+            if (!m.matches()) {
+                continue;
+            }
+            any = true;
+            Matcher ref = EXPRESSION.matcher(e.getValue() == null ? "" : e.getValue());
+            if (m.group(2).equals("ID") && ref.find() && ref.group(2) == null && !env.containsKey(ref.group(1))) {
+                out.add(name + ": " + e.getKey() + " refers to " + ref.group(1) + ", which is not set");
+            }
+        }
+        if (!any) {
+            out.add(name + ": no cluster registry entry (FLEETDOCTOR_CLUSTERS__<KEY>__ID/CONTEXT/KUBECONFIG/CLASS):"
+                    + " every decision would be refused");
+        }
+        return out;
     }
 }

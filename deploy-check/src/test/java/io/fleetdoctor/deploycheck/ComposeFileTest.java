@@ -85,6 +85,17 @@ class ComposeFileTest {
     }
 
     @Test
+    void reportsARemediatorWithoutAClusterRegistryEntry() {
+        List<String> p = problemsAfter(s -> {
+            ObjectNode env = (ObjectNode) s.path("remediator").path("environment");
+            env.remove("FLEETDOCTOR_CLUSTERS__LOCAL__ID");
+            env.remove("FLEETDOCTOR_CLUSTERS__LOCAL__KUBECONFIG");
+        });
+        assertReported(p, "remediator: no cluster registry entry (FLEETDOCTOR_CLUSTERS__<KEY>__ID/CONTEXT/KUBECONFIG/CLASS):"
+                + " every decision would be refused");
+    }
+
+    @Test
     void reportsKubeconfigOutsideAReadOnlyMount() {
         List<String> p = problemsAfter(s -> {
             ((ArrayNode) s.path("remediator").path("volumes")).set(0, "${FLEETDOCTOR_KUBE_DIR:-~/.kube}:/kube");

@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * <li>the cluster-mode collector: get/list/watch on pods and apps/daemonsets and get on pods/log, cluster-wide,
  * nothing else (what ClusterWatcher calls: informers on pods and DaemonSets, pod lists, logs);</li>
  * <li>the remediator: get/list/watch on pods, nodes, apps/daemonsets cluster-wide, plus patch/update on
- * apps/daemonsets only through Roles (not ClusterRoles) bound in the flannel namespaces kube-system, kube-flannel;</li>
+ * apps/daemonsets and delete on pods (OnDelete rollouts) only through Roles (not ClusterRoles) bound in the flannel
+ * namespaces kube-system, kube-flannel;</li>
  * <li>every other service account (analyzer, node agent): no permission at all;</li>
  * <li>no wildcard anywhere, subjects are only our ServiceAccounts, role references resolve inside the set
  * (binding a built-in role such as cluster-admin is refused).</li>
@@ -153,12 +154,15 @@ final class RbacCheck {
             if (g.scope.equals("cluster")) {
                 continue;
             }
-            boolean allowed = FLANNEL_NAMESPACES.contains(g.scope) && g.via.startsWith("Role ")
-                    && g.group.equals("apps") && g.resource.equals("daemonsets")
-                    && (g.verb.equals("patch") || g.verb.equals("update"));
+            boolean inRole = FLANNEL_NAMESPACES.contains(g.scope) && g.via.startsWith("Role ");
+            boolean allowed = inRole && ((g.group.equals("apps") && g.resource.equals("daemonsets")
+                    && (g.verb.equals("patch") || g.verb.equals("update")))
+                    // the OnDelete rollout deletes flannel's pods one node at a time
+                    || (g.group.isEmpty() && g.resource.equals("pods") && g.verb.equals("delete")));
             if (!allowed) {
                 problems.add(sa + " (remediator): namespaced grant " + g
-                        + " is not patch/update of apps/daemonsets through a Role in " + FLANNEL_NAMESPACES);
+                        + " is not patch/update of apps/daemonsets through a Role in " + FLANNEL_NAMESPACES
+                        + " (nor delete of pods there, for OnDelete rollouts)");
             } else if (g.verb.equals("patch")) {
                 patchNamespaces.add(g.scope);
             }

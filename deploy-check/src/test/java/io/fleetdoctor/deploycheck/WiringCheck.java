@@ -116,6 +116,7 @@ final class WiringCheck {
                     require(cn, env, "SLACK_SIGNING_SECRET");
                     // the prod profile has no default for it: the remediator would not start
                     require(cn, env, "FLEETDOCTOR_JWT_PUBLIC_KEY_LOCATION");
+                    problems.addAll(ComposeCheck.clusterRegistry(cn, env));
                 }
                 reachable(w, role, port);
                 break;

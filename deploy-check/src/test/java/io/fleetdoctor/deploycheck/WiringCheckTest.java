@@ -55,6 +55,17 @@ class WiringCheckTest {
     }
 
     @Test
+    void remediatorNeedsAClusterRegistryEntryWhoseIdIsSet() {
+        ConfigMap remediator = find(dev, ConfigMap.class, "fleetdoctor", "remediator");
+        remediator.getData().put("FLEETDOCTOR_CLUSTERS__SELF__ID", "${FLEETDOCTOR_CLUSTER}");
+        assertReported(WiringCheck.check(dev),
+                "FLEETDOCTOR_CLUSTERS__SELF__ID refers to FLEETDOCTOR_CLUSTER, which is not set");
+        remediator.getData().keySet().removeIf(k -> k.startsWith("FLEETDOCTOR_CLUSTERS__"));
+        assertReported(WiringCheck.check(dev), "no cluster registry entry (FLEETDOCTOR_CLUSTERS__<KEY>__ID/CONTEXT/KUBECONFIG/CLASS):"
+                + " every decision would be refused");
+    }
+
+    @Test
     void nodeAgentDeclaresThePortItListensOn() {
         find(dev, DaemonSet.class, "fleetdoctor-node", "collector-node").getSpec().getTemplate().getSpec()
                 .getContainers().get(0).getPorts().get(0).setContainerPort(9182);

@@ -188,6 +188,8 @@ public final class LocalRun {
         remEnv.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_ROLLOUT_TIMEOUT", "PT60S");
         remEnv.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_POLL", "1s");
         remEnv.put("FLEETDOCTOR_REMEDIATOR_PUBLIC_URL", "http://localhost:" + remediatorPort);
+        remEnv.put("FLEETDOCTOR_CLUSTERS__LOCAL__ID", opt.cluster()); // the registry: the one cluster of this run
+        remEnv.put("FLEETDOCTOR_CLUSTERS__LOCAL__KUBECONFIG", kubeconfig.toString());
         Child remediator = service("remediator", "remediator-service", remediatorPort, remEnv);
         Map<String, String> watcherEnv = new LinkedHashMap<>(common);
         watcherEnv.putAll(kube);

@@ -1,6 +1,7 @@
 package io.fleetdoctor.remediator.api;
 
 import io.fleetdoctor.remediator.config.RemediatorConfig;
+import io.fleetdoctor.remediator.cluster.ClusterRegistry;
 import io.fleetdoctor.remediator.policy.PolicyService;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -14,7 +15,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The fleet guards: pause/resume (admin) and the effective policy (viewer). */
 @Path("/api")
@@ -27,6 +30,8 @@ public class FleetResource {
     RemediatorConfig config;
     @Inject
     SecurityIdentity identity;
+    @Inject
+    ClusterRegistry registry;
 
     public record FleetView(boolean paused) {
     }
@@ -34,7 +39,11 @@ public class FleetResource {
     public record PolicyView(int defaultApprovals, Map<String, Integer> classApprovals, String defaultClass,
                              Map<String, String> clusterClass, Duration expiry, int maxExecuting, Duration cooldown,
                              Map<String, String> maintenanceWindows, Duration rolloutTimeout, Duration verifyWindow,
-                             boolean paused) {
+                             boolean paused, Map<String, ClusterView> clusters) {
+    }
+
+    /** A registered cluster: how it is reached (never credentials), its class, owners and Slack channel. */
+    public record ClusterView(String access, String clusterClass, List<String> owners, String slackChannel) {
     }
 
     @POST
@@ -63,6 +72,13 @@ public class FleetResource {
         RemediatorConfig.Policy p = config.policy();
         return new PolicyView(p.defaultApprovals(), p.classApprovals(), p.defaultClass(), p.clusterClass(), p.expiry(),
                 p.maxExecuting(), p.cooldown(), p.maintenanceWindows(), config.execution().rolloutTimeout(),
-                config.execution().verifyWindow(), policy.paused());
+                config.execution().verifyWindow(), policy.paused(), clusters());
+    }
+
+    private Map<String, ClusterView> clusters() {
+        Map<String, ClusterView> out = new TreeMap<>();
+        registry.all().forEach((id, c) -> out.put(id, new ClusterView(c.access(), policy.classOf(id), c.owners(),
+                c.slackChannel())));
+        return out;
     }
 }

@@ -9,25 +9,37 @@ import io.fleetdoctor.playbook.fix.DaemonSetChange;
 import io.fleetdoctor.playbook.fix.FixBuilder;
 import io.fleetdoctor.playbook.fix.SpecJson;
 import io.fleetdoctor.remediator.cluster.ClusterClients;
+import io.fleetdoctor.remediator.cluster.ClusterRegistry;
+import io.fleetdoctor.remediator.cluster.UnknownClusterException;
 import io.fleetdoctor.remediator.inventory.InventoryService;
 import io.fleetdoctor.remediator.playbook.PlaybookHost;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads what a plan needs from the live cluster and the stored inventories, then builds it. */
+/**
+ * Reads what a plan needs from the live cluster and the stored inventories, then builds it. The decision is
+ * checked first ({@link DecisionGuard}): an unregistered cluster is never contacted, a decision naming
+ * anything but a flannel DaemonSet, a foreign image or a bad interface gives a refused plan.
+ */
 @ApplicationScoped
 public class ClusterPlanReader {
     @Inject
     ClusterClients clusters;
     @Inject
+    ClusterRegistry registry;
+    @Inject
     InventoryService inventories;
     @Inject
     PlaybookHost playbooks;
+
+    private final DecisionGuard guard = new DecisionGuard(
+            k -> ConfigProvider.getConfig().getOptionalValue(k, String.class));
 
     /** A snapshot of the cluster as the builder needs it. */
     public record ClusterSnapshot(List<FixBuilder.LiveDaemonSet> daemonSets, Map<String, String> nodeKernels) {
@@ -38,14 +50,19 @@ public class ClusterPlanReader {
         return playbooks.fix(rec.action(), cluster);
     }
 
+    /** The named DaemonSets and the nodes of a registered cluster ({@link UnknownClusterException} otherwise). */
     public ClusterSnapshot read(String cluster, Recommendation rec) {
         KubernetesClient client = clusters.forCluster(cluster);
+        return read(client, rec, client.apps().daemonSets().inAnyNamespace().list().getItems());
+    }
+
+    /** The DaemonSets the recommendation names, from {@code all} (spec null when missing), and the nodes. */
+    ClusterSnapshot read(KubernetesClient client, Recommendation rec, List<DaemonSet> all) {
         List<FixBuilder.LiveDaemonSet> dss = new ArrayList<>();
         for (String name : rec.daemonSets()) {
-            DaemonSet ds = client.apps().daemonSets().inNamespace(rec.namespace()).withName(name).get();
-            dss.add(ds == null ? new FixBuilder.LiveDaemonSet(rec.namespace(), name, null, null)
-                    : new FixBuilder.LiveDaemonSet(rec.namespace(), name,
-                    ds.getMetadata().getResourceVersion(), ds.getSpec()));
+            DaemonSet ds = all.stream().filter(d -> rec.namespace().equals(d.getMetadata().getNamespace())
+                    && name.equals(d.getMetadata().getName())).findFirst().orElse(null);
+            dss.add(ds == null ? new FixBuilder.LiveDaemonSet(rec.namespace(), name, null, null) : live(ds));
         }
         Map<String, String> kernels = new LinkedHashMap<>();
         for (Node n : client.nodes().list().getItems()) {
@@ -56,9 +73,24 @@ public class ClusterPlanReader {
         return new ClusterSnapshot(dss, kernels);
     }
 
-    /** Builds from the live cluster. */
+    static FixBuilder.LiveDaemonSet live(DaemonSet ds) {
+        return new FixBuilder.LiveDaemonSet(ds.getMetadata().getNamespace(), ds.getMetadata().getName(),
+                ds.getMetadata().getResourceVersion(), ds.getSpec(), ds.getMetadata().getLabels(),
+                ds.getMetadata().getAnnotations());
+    }
+
+    /** Builds from the live cluster, or the refused plan of a decision that must not be followed. */
     public BuiltPlan build(String cluster, Recommendation rec, String override) {
-        ClusterSnapshot snap = read(cluster, rec);
+        if (registry.find(cluster).isEmpty()) {
+            return DecisionGuard.refused(DecisionGuard.CLUSTER_CHECK, List.of(UnknownClusterException.reason(cluster)));
+        }
+        KubernetesClient client = clusters.forCluster(cluster);
+        List<DaemonSet> all = client.apps().daemonSets().inAnyNamespace().list().getItems();
+        List<String> refusals = guard.refusals(cluster, rec, all);
+        if (!refusals.isEmpty()) {
+            return DecisionGuard.refused(DecisionGuard.CHECK, refusals);
+        }
+        ClusterSnapshot snap = read(client, rec, all);
         return builder(cluster, rec).build(new FixBuilder.Input(rec, snap.daemonSets(), snap.nodeKernels(),
                 inventories.interfaces(cluster), override));
     }

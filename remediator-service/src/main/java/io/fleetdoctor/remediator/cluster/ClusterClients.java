@@ -3,39 +3,49 @@ package io.fleetdoctor.remediator.cluster;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fleetdoctor.remediator.config.RemediatorConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.io.File;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The Kubernetes client for a cluster id: a kubeconfig context from
- * {@code fleetdoctor.remediator.kube-contexts.<cluster>}, else the injected client (in-cluster or the
- * current context).
+ * The Kubernetes client of a registered cluster: its kubeconfig file, else its context, else the injected
+ * client (in-cluster service account or the current context). An unregistered id throws
+ * {@link UnknownClusterException}: there is no default.
  */
 @ApplicationScoped
 public class ClusterClients {
     @Inject
     KubernetesClient defaultClient;
     @Inject
-    RemediatorConfig config;
+    ClusterRegistry registry;
 
-    private final Map<String, KubernetesClient> byContext = new ConcurrentHashMap<>();
+    private final Map<String, KubernetesClient> byCluster = new ConcurrentHashMap<>();
 
     public KubernetesClient forCluster(String cluster) {
-        String context = config.kubeContexts().get(cluster);
-        if (context == null) {
+        RegisteredCluster c = registry.require(cluster);
+        if (c.context() == null && c.kubeconfig() == null) {
             return defaultClient;
         }
-        return byContext.computeIfAbsent(context,
-                c -> new KubernetesClientBuilder().withConfig(Config.autoConfigure(c)).build());
+        return byCluster.computeIfAbsent(c.id(), id -> new KubernetesClientBuilder().withConfig(config(c)).build());
+    }
+
+    static Config config(RegisteredCluster c) {
+        if (c.kubeconfig() == null) {
+            return Config.autoConfigure(c.context());
+        }
+        File file = new File(c.kubeconfig());
+        if (!file.canRead()) {
+            throw new IllegalStateException("cluster " + c.id() + ": cannot read kubeconfig " + c.kubeconfig());
+        }
+        return Config.fromKubeconfig(c.context(), file);
     }
 
     @PreDestroy
     void close() {
-        byContext.values().forEach(KubernetesClient::close);
+        byCluster.values().forEach(KubernetesClient::close);
     }
 }

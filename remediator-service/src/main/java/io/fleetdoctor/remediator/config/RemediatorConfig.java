@@ -15,7 +15,7 @@ public interface RemediatorConfig {
 
     Execution execution();
 
-    /** Cluster id → kubeconfig context; a cluster not listed uses the injected (default) client. */
+    /** Deprecated: cluster id → kubeconfig context; use {@code fleetdoctor.clusters."<id>".context}. */
     Map<String, String> kubeContexts();
 
     /** Base URL of the service for people (links in notifications), e.g. https://remediator.example.org. */

@@ -5,6 +5,7 @@ import io.fleetdoctor.events.Decision;
 import io.fleetdoctor.remediator.audit.AuditLog;
 import io.fleetdoctor.playbook.fix.BuiltPlan;
 import io.fleetdoctor.remediator.build.ClusterPlanReader;
+import io.fleetdoctor.remediator.build.DecisionGuard;
 import io.fleetdoctor.playbook.fix.PlanCheck;
 import io.fleetdoctor.remediator.config.RemediatorConfig;
 import io.fleetdoctor.remediator.plan.PlanEntity;
@@ -155,6 +156,10 @@ public class DecisionService {
         p.persist();
         p.flush(); // the unique constraint on incident_id answers a concurrent second plan here
         stateMachine.created(p, SYSTEM, SYSTEM, "plan built from decision " + event.id());
+        String refusal = built == null ? null : DecisionGuard.refusal(built.checks());
+        if (refusal != null) {
+            audit.record(SYSTEM, SYSTEM, "decision-refused", p.id, p.cluster, "decision " + event.id() + ": " + refusal);
+        }
         return Outcome.CREATED;
     }
 

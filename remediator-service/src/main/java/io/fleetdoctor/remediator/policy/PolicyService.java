@@ -1,6 +1,8 @@
 package io.fleetdoctor.remediator.policy;
 
 import io.fleetdoctor.remediator.audit.AuditLog;
+import io.fleetdoctor.remediator.cluster.ClusterRegistry;
+import io.fleetdoctor.remediator.cluster.RegisteredCluster;
 import io.fleetdoctor.remediator.config.RemediatorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,8 +19,15 @@ public class PolicyService {
     RemediatorConfig config;
     @Inject
     AuditLog audit;
+    @Inject
+    ClusterRegistry registry;
 
+    /** The registry's class of the cluster, else the policy's mapping, else the default class. */
     public String classOf(String cluster) {
+        String registered = registry.find(cluster).map(RegisteredCluster::clusterClass).orElse(null);
+        if (registered != null) {
+            return registered;
+        }
         return config.policy().clusterClass().getOrDefault(cluster, config.policy().defaultClass());
     }
 
