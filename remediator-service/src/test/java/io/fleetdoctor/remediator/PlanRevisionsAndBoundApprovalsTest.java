@@ -285,6 +285,26 @@ class PlanRevisionsAndBoundApprovalsTest {
         assertTrue(actions.contains("approver2/slack/state:PENDING_APPROVAL->APPROVED"), actions.toString());
     }
 
+    @Test
+    void theNewEndpointsNeedCredentialsTheRoleAndJson() {
+        String any = "/api/plans/00000000-0000-0000-0000-000000000000";
+        for (String path : List.of(any + "/rebuild", any + "/live-override", "/api/incidents/flannel-iface/x/rebuild")) {
+            given().contentType(ContentType.JSON).body(Map.of("reason", "r")).post(path).then().statusCode(401);
+            as("viewer").contentType(ContentType.JSON).body(Map.of("reason", "r")).post(path).then().statusCode(403)
+                    .contentType("application/problem+json");
+            as("approver").contentType(ContentType.JSON).body(Map.of("reason", "r")).post(path).then().statusCode(403);
+            as("admin").contentType("application/x-www-form-urlencoded").body("reason=r").post(path).then()
+                    .statusCode(415).contentType("application/problem+json");
+            as("admin").contentType(ContentType.JSON).body(Map.of("reason", "r", "planHash", "0")).post(path).then()
+                    .statusCode(404).contentType("application/problem+json");
+        }
+        given().get("/api/incidents/flannel-iface/x/plans").then().statusCode(401);
+        as("viewer").get("/api/incidents/flannel-iface/x/plans").then().statusCode(200).body("total", equalTo(0));
+        given().get("/api/me").then().statusCode(401);
+        as("admin").get("/api/me").then().statusCode(200).body("user", equalTo("admin"))
+                .body("roles", equalTo(List.of("admin", "approver", "viewer")));
+    }
+
     /** A Slack block_actions form body, the button value as SlackMessages builds it. */
     static String slackClick(String user, String planId, String planHash) {
         String payload = "{\"type\":\"block_actions\",\"user\":{\"id\":\"" + user + "\"},\"team\":{\"id\":\"T000\"},"
