@@ -61,18 +61,6 @@ class ManagedDaemonSetPlansTest {
                 EventCodec.encode(event));
     }
 
-    /** The seed incident's decision, its fix handled by the test playbook. */
-    static CloudEvent<Decision> managedDecision(String cluster, String ns) {
-        CloudEvent<Decision> e = Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2);
-        Decision d = e.data();
-        Decision.Recommendation r = d.recommendation();
-        Decision.Recommendation managed = new Decision.Recommendation(ManagedTestPlaybook.ACTION, r.namespace(),
-                r.daemonSets(), r.container(), r.currentImage(), r.targetImage(), r.iface(), r.ifaceRegex(),
-                r.nodesWithoutInventory());
-        return CloudEvent.of(e.id(), e.source(), e.time(), cluster, null, new Decision(d.incidentId(), d.rule(), d.status(),
-                d.severity(), d.confidence(), d.summary(), d.evidence(), managed));
-    }
-
     String setUp(String cluster, String ns, boolean seed) {
         if (seed) {
             controller.markRolledOut(Fixtures.seedDaemonSet(client, ns));
@@ -83,7 +71,7 @@ class ManagedDaemonSetPlansTest {
             send(Fixtures.inventory(cluster, n, "192.168.10." + (11 + Fixtures.NODES.indexOf(n)), true));
         }
         await().atMost(PlanRevisionsAndBoundApprovalsTest.WAIT).until(() -> inventories.interfaces(cluster).size() == 3);
-        send(managedDecision(cluster, ns));
+        send(ManagedTestPlaybook.decision(cluster, ns));
         return awaitPlans("flannel-iface/" + cluster, 1);
     }
 

@@ -1,5 +1,7 @@
 package io.fleetdoctor.remediator.support;
 
+import io.fleetdoctor.events.CloudEvent;
+import io.fleetdoctor.events.Decision;
 import io.fleetdoctor.playbook.Playbook;
 import io.fleetdoctor.playbook.PlaybookConfig;
 import io.fleetdoctor.playbook.Rule;
@@ -14,6 +16,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Test-only playbook (action {@value #ACTION}): the flannel fix with the owner a real builder detects from
@@ -25,6 +28,17 @@ public final class ManagedTestPlaybook implements Playbook {
     public static final String K3S_ADVICE = "k3s server --flannel-iface=eth0";
 
     private final FlannelPlaybook flannel = new FlannelPlaybook();
+
+    /** The seed incident's decision for {@code cluster} and {@code ns}, its fix handled by this playbook. */
+    public static CloudEvent<Decision> decision(String cluster, String ns) {
+        CloudEvent<Decision> e = Fixtures.decision(UUID.randomUUID().toString(), cluster, ns, "open", List.of("eth0"), 2);
+        Decision d = e.data();
+        Decision.Recommendation r = d.recommendation();
+        Decision.Recommendation managed = new Decision.Recommendation(ACTION, r.namespace(), r.daemonSets(), r.container(),
+                r.currentImage(), r.targetImage(), r.iface(), r.ifaceRegex(), r.nodesWithoutInventory());
+        return CloudEvent.of(e.id(), e.source(), e.time(), cluster, null, new Decision(d.incidentId(), d.rule(),
+                d.status(), d.severity(), d.confidence(), d.summary(), d.evidence(), managed));
+    }
 
     private static PlaybookConfig flannelConfig() {
         return new PlaybookConfig(FlannelPlaybook.ID, k -> ConfigProvider.getConfig().getOptionalValue(k, String.class));
