@@ -22,9 +22,10 @@ import java.time.Instant;
 /**
  * Turns decisions into plans: at most one live plan per incident; after a plan ended in a state of
  * {@link PlanFactory#REBUILD_AFTER}, or while the live one is blocked, the next decision builds the
- * incident's next revision. {@code updated} refreshes a pending plan's evidence, {@code resolved} cancels a plan that has not run and lets a verifying
- * plan succeed. The cluster is read outside any transaction; each write is one short transaction
- * that also records the event id.
+ * incident's next revision ({@link PlanFactory#create}). {@code updated} refreshes a pending plan's
+ * evidence, {@code resolved} cancels a plan that has not run and lets a verifying plan succeed. The
+ * cluster is read outside any transaction; each write is one short transaction that also records the
+ * event id.
  */
 @ApplicationScoped
 public class DecisionService {
