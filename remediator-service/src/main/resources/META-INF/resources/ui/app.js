@@ -490,7 +490,12 @@
         h('td', null, badge(it.state)),
         h('td', {className: 'summary-cell'}, h('a', {href: href, className: 'plan-link'}, it.summary || '(no summary)'),
           it.needsIfaceOverride ? h('span', {className: 'flag warn', title: 'an approver must supply the interface'}, 'needs iface') : null,
-          it.blockedReason ? h('span', {className: 'flag bad', title: it.blockedReason}, 'blocked') : null),
+          it.blockedReason ? h('span', {className: 'flag bad', title: it.blockedReason}, 'blocked') : null,
+          it.managedBy ? h('span', {className: 'flag warn', title: 'managed by ' + it.managedBy
+            + (it.liveExecutable ? '; an admin allowed a live change' : ': the change belongs at the source')},
+          'managed: ' + it.managedBy) : null,
+          it.revision > 1 ? h('span', {className: 'flag grey', title: 'plan ' + it.revision + ' of this incident'},
+            'rev ' + it.revision) : null),
         h('td', {className: 'mono nowrap', title: it.incidentId}, it.incidentId),
         h('td', {className: 'sev-' + it.severity}, it.severity || ''),
         h('td', {className: 'num', title: 'distinct approvers of the current diff / required'}, it.approvals + '/' + it.approvalsRequired),

@@ -120,6 +120,15 @@ class ManagedPlanPageBrowserTest {
         assertTrue(browser.text("#revisions").contains("SUPERSEDED"), browser.text("#revisions"));
         assertTrue(browser.visible("#live-override-form"), "the override belonged to the old plan");
 
+        // the fleet list flags it as managed and as the incident's second plan
+        browser.driver.findElement(By.id("back")).click();
+        String row = "tr.plan-row[data-cluster='" + cluster + "']";
+        await().atMost(WAIT).ignoreExceptions().until(() -> browser.all(row).size() == 1
+                && browser.all(row).get(0).getText().contains("managed: helm")
+                && browser.all(row).get(0).getText().contains("rev 2"));
+        browser.all(row + " a.plan-link").get(0).click();
+        await().atMost(WAIT).until(() -> browser.driver.getCurrentUrl().endsWith("#/plan/" + second));
+
         // approving the new plan from the page records agreement: the change goes to the source
         await().atMost(WAIT).until(() -> browser.visible("#approve-btn"));
         if (!browser.all("#approve-iface").isEmpty()) {
