@@ -288,15 +288,18 @@ public final class LocalRun {
                             printPlan(remediator.port(), id, admin);
                             if (opt.demo()) {
                                 step("approving as the demo approver 'approver'");
+                                // approvals carry the plan hash of the plan as read
                                 int code = post(remediator.port(), "/api/plans/" + id + "/approve",
-                                        "{\"comment\":\"fleetdoctor demo\"}", approver);
+                                        "{\"comment\":\"fleetdoctor demo\",\"planHash\":\""
+                                                + p.path("planHash").asText() + "\"}", approver);
                                 if (code / 100 != 2) {
                                     throw new StepFailed("approval of " + id + " answered HTTP " + code);
                                 }
                                 approved = Instant.now();
                             } else {
                                 say("    approve:  curl -u approver:approver-demo -X POST -H 'Content-Type: application/json'"
-                                        + " -d '{}' http://localhost:%d/api/plans/%s/approve", remediator.port(), id);
+                                        + " -d '{\"planHash\":\"%s\"}' http://localhost:%d/api/plans/%s/approve",
+                                        p.path("planHash").asText(), remediator.port(), id);
                                 say("    or open   http://localhost:%d/ui/", remediator.port());
                             }
                         }

@@ -13,7 +13,7 @@
 (function () {
   const POLL_MS = 2000;
   const STATES = ['PENDING_APPROVAL', 'APPROVED', 'EXECUTING', 'VERIFYING', 'SUCCEEDED', 'REJECTED', 'EXPIRED',
-    'STALE', 'FAILED', 'ROLLED_BACK', 'CANCELLED'];
+    'STALE', 'FAILED', 'ROLLED_BACK', 'CANCELLED', 'SUPERSEDED', 'SOURCE_CHANGE_PROPOSED'];
   const OPEN_STATES = ['PENDING_APPROVAL', 'APPROVED', 'EXECUTING', 'VERIFYING'];
   const AUTH_KEY = 'fleetdoctor.auth';
   const THEME_KEY = 'fleetdoctor.theme';
@@ -490,7 +490,12 @@
         h('td', null, badge(it.state)),
         h('td', {className: 'summary-cell'}, h('a', {href: href, className: 'plan-link'}, it.summary || '(no summary)'),
           it.needsIfaceOverride ? h('span', {className: 'flag warn', title: 'an approver must supply the interface'}, 'needs iface') : null,
-          it.blockedReason ? h('span', {className: 'flag bad', title: it.blockedReason}, 'blocked') : null),
+          it.blockedReason ? h('span', {className: 'flag bad', title: it.blockedReason}, 'blocked') : null,
+          it.managedBy ? h('span', {className: 'flag warn', title: 'managed by ' + it.managedBy
+            + (it.liveExecutable ? '; an admin allowed a live change' : ': the change belongs at the source')},
+          'managed: ' + it.managedBy) : null,
+          it.revision > 1 ? h('span', {className: 'flag grey', title: 'plan ' + it.revision + ' of this incident'},
+            'rev ' + it.revision) : null),
         h('td', {className: 'mono nowrap', title: it.incidentId}, it.incidentId),
         h('td', {className: 'sev-' + it.severity}, it.severity || ''),
         h('td', {className: 'num', title: 'distinct approvers of the current diff / required'}, it.approvals + '/' + it.approvalsRequired),
@@ -553,14 +558,19 @@
       add('verify until', d.verifyUntil ? h('span', {title: d.verifyUntil}, clock(d.verifyUntil)) : null);
       add('finished', d.finishedAt ? h('span', {title: d.finishedAt}, clock(d.finishedAt)) : null);
       add('plan version', String(d.version));
+      add('plan hash', h('span', {className: 'mono', id: 'plan-hash', title: 'approvals carry this hash: ' + d.planHash},
+        short(d.planHash)));
+      add('revision', h('span', {id: 'plan-revision'}, String(d.revision),
+        (d.incidentPlans || []).length > 1 ? ' of ' + d.incidentPlans.length : ''));
+      add('managed by', d.owner ? d.owner.manager : null);
       replace($('plan-head'),
         h('section', {className: 'panel'}, h('div', {className: 'body'},
           h('div', {className: 'plan-head'}, h('span', {id: 'plan-state'}, badge(p.state, true)),
             h('h1', {id: 'plan-summary'}, p.summary || '(no summary)')),
           h('dl', {className: 'kv'}, kv))));
     });
-    section('callouts', [p.blockedReason, p.needsIfaceOverride, p.state], () => {
-      replace($('plan-callouts'),
+    section('callouts', [p.blockedReason, p.needsIfaceOverride, p.state, d.owner, d.liveOverride, d.incidentPlans], () => {
+      replace($('plan-callouts'), renderOwner(d), renderRevisions(d),
         p.blockedReason ? h('div', {className: 'callout bad', id: 'blocked'}, 'Blocked: ', p.blockedReason) : null,
         p.needsIfaceOverride && p.state === 'PENDING_APPROVAL'
           ? h('div', {className: 'callout warn', id: 'needs-iface'},
@@ -574,7 +584,34 @@
     section('approvals', [d.approvalList, p.approvals, p.approvalsRequired], () => renderApprovals(d.approvalList, p));
     section('history', d.history, renderHistory);
     // The decision form is rebuilt only when what it depends on changes, so typing is never lost.
-    section('actions', [p.id, p.state, p.needsIfaceOverride, p.blockedReason, Array.from(app.roles)], () => renderActions(d));
+    section('actions', [p.id, p.state, p.needsIfaceOverride, p.blockedReason, p.planHash, d.liveOverride,
+      Array.from(app.roles)], () => renderActions(d));
+  }
+
+  /** A managed DaemonSet: who owns it, the evidence, and the change to make at that source. */
+  function renderOwner(d) {
+    if (!d.owner) return null;
+    const o = d.owner;
+    const what = o.adviceOnly
+      ? 'Advice only: flannel runs inside ' + o.manager + ', there is nothing to patch; nothing executes.'
+      : d.liveOverride
+        ? 'Live override by ' + d.liveOverride.by + ' (' + d.liveOverride.reason + '): once approved, the change is '
+          + 'applied to the cluster although ' + o.manager + ' manages it.'
+        : 'Approving records agreement; the change is to be made at the source (the plan ends SOURCE_CHANGE_PROPOSED). '
+          + 'Applying it live needs an admin\'s live override with a reason.';
+    return h('div', {className: 'callout warn', id: 'owner'},
+      h('div', null, 'Managed by ', h('b', {id: 'owner-manager'}, o.manager), ' (', h('span', {className: 'mono', id: 'owner-evidence'},
+        o.evidence || '?'), '). ', what),
+      o.sourceChange ? h('pre', {className: 'source-change', id: 'owner-source-change'}, o.sourceChange) : null);
+  }
+
+  /** The other plans of the same incident (revisions). */
+  function renderRevisions(d) {
+    const list = d.incidentPlans || [];
+    if (list.length < 2) return null;
+    return h('div', {className: 'callout', id: 'revisions'}, 'Plans of this incident: ',
+      list.map((r, i) => [i ? ' · ' : '', r.id === d.plan.id ? h('b', null, 'rev ' + r.revision)
+        : h('a', {href: '#/plan/' + encodeURIComponent(r.id)}, 'rev ' + r.revision), ' ', badge(r.state)]));
   }
 
   function renderChecks(checks) {
@@ -685,16 +722,17 @@
         Array.from(app.roles).sort().join(', '), ').'));
       return;
     }
-    if (!canApprove && !canReject) {
-      replace(box, h('div', {className: 'readonly', id: 'no-action-note'}, 'Nothing to decide: the plan is ', badge(p.state), '.'),
-        result);
-      renderFlash();
-      return;
-    }
     const show = (ok, text) => {
       app.flash = {planId: p.id, ok: ok, text: text};
       renderFlash();
     };
+    if (!canApprove && !canReject) {
+      const admin = app.roles.has('admin') ? adminForms(d, show) : [];
+      replace(box, h('div', {className: 'readonly', id: 'no-action-note'}, 'Nothing to decide: the plan is ', badge(p.state), '.'),
+        admin.map((f) => [h('hr'), f]), result);
+      renderFlash();
+      return;
+    }
     const parts = [];
     if (canApprove) {
       const comment = h('input', {id: 'approve-comment', placeholder: 'optional comment'});
@@ -704,7 +742,8 @@
         title: p.blockedReason ? 'blocked: ' + p.blockedReason : 'approve this exact diff'}, 'Approve');
       parts.push(h('form', {id: 'approve-form', onsubmit: async (ev) => {
         ev.preventDefault();
-        const body = {comment: comment.value.trim() || null};
+        // the hash of the plan this page shows: if the plan changed meanwhile the server answers 409
+        const body = {comment: comment.value.trim() || null, planHash: p.planHash};
         if (iface) {
           if (!iface.value.trim()) { show(false, 'Enter the interface name(s) to bind flannel to.'); iface.focus(); return; }
           body.iface = iface.value.trim();
@@ -746,9 +785,51 @@
         refreshNow();
       }}, h('div', {className: 'row'}, h('label', null, 'reject', reason), button)));
     }
+    if (app.roles.has('admin')) {
+      adminForms(d, show).forEach((f) => { if (parts.length) parts.push(h('hr')); parts.push(f); });
+    }
     parts.push(result);
     replace(box, parts);
     renderFlash();
+  }
+
+  /** Admin: the live override of a managed plan, and a rebuild of the incident's plan; both need a reason. */
+  function adminForms(d, show) {
+    const p = d.plan;
+    const forms = [];
+    const form = (id, label, placeholder, send) => {
+      const reason = h('input', {id: id + '-reason', placeholder: placeholder, autocomplete: 'off'});
+      const button = h('button', {type: 'submit', id: id + '-btn', className: 'btn'}, label);
+      return h('form', {id: id + '-form', onsubmit: async (ev) => {
+        ev.preventDefault();
+        if (!reason.value.trim()) { show(false, 'A reason is required.'); reason.focus(); return; }
+        button.disabled = true;
+        try {
+          show(true, await send(reason.value.trim()));
+          hideBanner();
+        } catch (e) {
+          if (e.status === 401) { handleError(e); return; }
+          show(false, e.message);
+          button.disabled = false;
+        }
+        refreshNow();
+      }}, h('div', {className: 'row'}, h('label', null, label.toLowerCase() + ' (admin)', reason), button));
+    };
+    if (d.owner && !d.owner.adviceOnly && !d.liveOverride && p.state === 'PENDING_APPROVAL') {
+      forms.push(form('live-override', 'Live override', 'why patch a managed DaemonSet live (required)', async (reason) => {
+        const r = await api('POST', '/api/plans/' + encodeURIComponent(p.id) + '/live-override',
+          {reason: reason, planHash: p.planHash});
+        return 'Live override recorded by ' + app.auth.user + ' · plan is ' + r.state;
+      }));
+    }
+    if (['EXECUTING', 'VERIFYING'].indexOf(p.state) < 0) {
+      forms.push(form('rebuild', 'Rebuild', 'why build a new plan from the live cluster (required)', async (reason) => {
+        const r = await api('POST', '/api/plans/' + encodeURIComponent(p.id) + '/rebuild', {reason: reason});
+        location.hash = '#/plan/' + encodeURIComponent(r.id);
+        return 'Rebuilt by ' + app.auth.user + ' · revision ' + r.revision + ' is ' + r.state;
+      }));
+    }
+    return forms;
   }
 
   /** Shows the outcome of the last action (success or the problem+json error) under the decision form. */

@@ -110,8 +110,14 @@ class RemediationFlowTest {
         return st != wanted && io.fleetdoctor.remediator.plan.PlanStateMachine.TERMINAL.contains(st);
     }
 
+    /** The approve body with the plan's current hash added, as the page and Slack send it. */
+    static String withHash(String id, String body) {
+        String hash = plan(id).getString("planHash");
+        return body.equals("{}") ? "{\"planHash\":\"" + hash + "\"}" : "{\"planHash\":\"" + hash + "\"," + body.substring(1);
+    }
+
     static void approve(String id, String user, String body, int status, String state) {
-        var r = as(user).contentType(ContentType.JSON).body(body).post("/api/plans/" + id + "/approve").then()
+        var r = as(user).contentType(ContentType.JSON).body(withHash(id, body)).post("/api/plans/" + id + "/approve").then()
                 .statusCode(status);
         if (state != null) {
             r.body("state", equalTo(state));
@@ -263,11 +269,11 @@ class RemediationFlowTest {
         assertTrue(p.getBoolean("plan.needsIfaceOverride"));
         assertTrue(p.getString("checks.find { it.name == 'iface-on-every-node' }.detail").contains("node02"));
 
-        as("approver").contentType(ContentType.JSON).body("{}").post("/api/plans/" + id + "/approve").then()
+        as("approver").contentType(ContentType.JSON).body(withHash(id, "{}")).post("/api/plans/" + id + "/approve").then()
                 .statusCode(409).contentType("application/problem+json").body("detail", containsString("override"));
-        as("approver").contentType(ContentType.JSON).body("{\"iface\":\"eth0\"}").post("/api/plans/" + id + "/approve")
+        as("approver").contentType(ContentType.JSON).body(withHash(id, "{\"iface\":\"eth0\"}")).post("/api/plans/" + id + "/approve")
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("node02"));
-        as("approver").contentType(ContentType.JSON).body("{\"iface\":\"eth0;reboot\"}").post("/api/plans/" + id + "/approve")
+        as("approver").contentType(ContentType.JSON).body(withHash(id, "{\"iface\":\"eth0;reboot\"}")).post("/api/plans/" + id + "/approve")
                 .then().statusCode(400);
         assertEquals("PENDING_APPROVAL", plan(id).getString("plan.state"));
 
@@ -415,7 +421,7 @@ class RemediationFlowTest {
         send(Topics.DECISIONS, Fixtures.decision(unique("dec"), cluster, ns, "open", List.of("eth0"), 2));
         String id = planOf(cluster);
         assertTrue(plan(id).getString("plan.blockedReason").contains("not found"), plan(id).prettify());
-        as("approver").contentType(ContentType.JSON).body("{\"iface\":\"eth0\"}").post("/api/plans/" + id + "/approve")
+        as("approver").contentType(ContentType.JSON).body(withHash(id, "{\"iface\":\"eth0\"}")).post("/api/plans/" + id + "/approve")
                 .then().statusCode(409).contentType("application/problem+json").body("detail", containsString("blocked"));
         as("approver").contentType(ContentType.JSON).body("{\"reason\":\"DaemonSet gone\"}")
                 .post("/api/plans/" + id + "/reject").then().statusCode(200).body("state", equalTo("REJECTED"));
@@ -435,7 +441,7 @@ class RemediationFlowTest {
         QuarkusTransaction.requiringNew().run(() -> PlanEntity.update("expiresAt = ?1 where id = ?2",
                 java.time.Instant.now().minusSeconds(1), id));
         awaitState(id, PlanState.EXPIRED);
-        as("approver").contentType(ContentType.JSON).body("{}").post("/api/plans/" + id + "/approve").then()
+        as("approver").contentType(ContentType.JSON).body(withHash(id, "{}")).post("/api/plans/" + id + "/approve").then()
                 .statusCode(409).contentType("application/problem+json");
         assertEquals(Fixtures.BAD, flanneld(ns).getImage());
     }

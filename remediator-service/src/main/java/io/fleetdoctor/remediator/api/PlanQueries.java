@@ -19,9 +19,14 @@ import java.util.List;
 public class PlanQueries {
 
     @Transactional
-    public PlanViews.Page<PlanViews.PlanSummary> list(String cluster, PlanState state, int page, int size) {
+    public PlanViews.Page<PlanViews.PlanSummary> list(String cluster, PlanState state, String incident, int page,
+                                                      int size) {
         StringBuilder q = new StringBuilder("1 = 1");
         Parameters params = new Parameters();
+        if (incident != null) {
+            q.append(" and incidentId = :incident");
+            params.and("incident", incident);
+        }
         if (cluster != null) {
             q.append(" and cluster = :cluster");
             params.and("cluster", cluster);
@@ -53,7 +58,8 @@ public class PlanQueries {
         }
         List<PlanViews.ApprovalView> approvals = new ArrayList<>();
         for (ApprovalEntity a : ApprovalEntity.ofPlan(id)) {
-            approvals.add(new PlanViews.ApprovalView(a.approver, a.comment, a.channel, a.at, a.diffHash.equals(p.diffHash)));
+            approvals.add(new PlanViews.ApprovalView(a.approver, a.comment, a.channel, a.at, a.planHash.equals(p.planHash),
+                    a.planHash));
         }
         List<PlanViews.HistoryView> history = new ArrayList<>();
         for (PlanHistoryEntity h : PlanHistoryEntity.ofPlan(id)) {
@@ -62,13 +68,27 @@ public class PlanQueries {
         }
         return new PlanViews.PlanDetail(summary(p), p.version, p.rule, p.confidence, p.iface, p.ifaceRegex,
                 p.ifaceOverride, p.diff, dss, PlanJson.checks(p), approvals, history, PlanJson.evidence(p),
-                PlanJson.recommendation(p), p.approvedAt, p.executionStartedAt, p.verifyUntil, p.finishedAt);
+                PlanJson.recommendation(p), p.approvedAt, p.executionStartedAt, p.verifyUntil, p.finishedAt,
+                p.planHash, p.revision, p.supersedes,
+                p.managed() ? new PlanViews.OwnerView(p.ownerManager, p.ownerEvidence, p.ownerSourceChange, p.adviceOnly())
+                        : null,
+                p.liveOverrideBy == null ? null
+                        : new PlanViews.LiveOverrideView(p.liveOverrideBy, p.liveOverrideReason, p.liveOverrideAt),
+                p.liveExecutable(), revisions(p.incidentId));
+    }
+
+    private static List<PlanViews.RevisionView> revisions(String incidentId) {
+        List<PlanViews.RevisionView> out = new ArrayList<>();
+        for (PlanEntity r : PlanEntity.<PlanEntity>list("incidentId = ?1 order by revision", incidentId)) {
+            out.add(new PlanViews.RevisionView(r.id, r.revision, r.state.name(), r.planHash, r.createdAt, r.finishedAt));
+        }
+        return out;
     }
 
     private static PlanViews.PlanSummary summary(PlanEntity p) {
-        long approvals = ApprovalEntity.distinctApprovers(p.id, p.diffHash);
+        long approvals = ApprovalEntity.distinctApprovers(p.id, p.planHash);
         return new PlanViews.PlanSummary(p.id, p.incidentId, p.cluster, p.clusterClass, p.state.name(), p.summary,
                 p.severity, p.needsOverride, p.blockedReason, p.approvalsRequired, approvals, p.createdAt, p.updatedAt,
-                p.expiresAt);
+                p.expiresAt, p.planHash, p.revision, p.ownerManager, p.liveExecutable());
     }
 }

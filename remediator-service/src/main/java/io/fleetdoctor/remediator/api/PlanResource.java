@@ -2,6 +2,7 @@ package io.fleetdoctor.remediator.api;
 
 import io.fleetdoctor.remediator.approval.ApprovalGate;
 import io.fleetdoctor.remediator.approval.Approver;
+import io.fleetdoctor.remediator.approval.PlanAdminService;
 import io.fleetdoctor.remediator.plan.PlanState;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -22,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.Set;
 
-/** Plans: list, read, approve, reject. Thin: the gate and the queries do the work. */
+/** Plans: list, read, approve, reject; the admin's rebuild and live override. Thin: the services do the work. */
 @Path("/api/plans")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "plans")
@@ -32,14 +33,17 @@ public class PlanResource {
     @Inject
     ApprovalGate gate;
     @Inject
+    PlanAdminService admin;
+    @Inject
     SecurityIdentity identity;
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.APPROVER, Roles.ADMIN})
-    @Operation(summary = "List plans, newest first, optionally filtered by cluster and state")
+    @Operation(summary = "List plans, newest first, optionally filtered by cluster, state and incident")
     @APIResponse(responseCode = "400", description = "bad filter or paging")
     public PlanViews.Page<PlanViews.PlanSummary> list(@QueryParam("cluster") String cluster,
                                                       @QueryParam("state") String state,
+                                                      @QueryParam("incident") String incident,
                                                       @QueryParam("page") @DefaultValue("0") int page,
                                                       @QueryParam("size") @DefaultValue("20") int size) {
         if (page < 0 || size < 1 || size > 200) {
@@ -53,7 +57,8 @@ public class PlanResource {
                 throw new BadInput("unknown state \"" + state + "\"");
             }
         }
-        return queries.list(cluster == null || cluster.isBlank() ? null : cluster, s, page, size);
+        return queries.list(cluster == null || cluster.isBlank() ? null : cluster, s,
+                incident == null || incident.isBlank() ? null : incident, page, size);
     }
 
     @GET
@@ -73,11 +78,36 @@ public class PlanResource {
     @Path("{id}/approve")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.APPROVER)
-    @Operation(summary = "Approve a plan (optional comment, optional interface override)")
-    @APIResponse(responseCode = "409", description = "the plan is not awaiting approval, is blocked or needs an iface")
+    @Operation(summary = "Approve the plan hash you reviewed (required planHash, optional comment, optional interface override)")
+    @APIResponse(responseCode = "400", description = "planHash missing, bad iface")
+    @APIResponse(responseCode = "409", description = "planHash is not the plan's current one, or the plan is not awaiting "
+            + "approval, is blocked or needs an iface")
     public PlanViews.StateView approve(@PathParam("id") String id, PlanViews.ApproveRequest body) {
-        PlanViews.ApproveRequest b = body == null ? new PlanViews.ApproveRequest(null, null) : body;
-        PlanState s = gate.approve(id, approver(), b.comment(), b.iface(), "rest");
+        PlanViews.ApproveRequest b = body == null ? new PlanViews.ApproveRequest(null, null, null) : body;
+        PlanState s = gate.approve(id, approver(), b.comment(), b.iface(), b.planHash(), "rest");
+        return new PlanViews.StateView(id, s.name());
+    }
+
+    @POST
+    @Path("{id}/rebuild")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Build the next plan of this plan's incident from the live cluster (a reason is required)")
+    @APIResponse(responseCode = "409", description = "a plan of the incident is executing or verifying")
+    public Response rebuild(@PathParam("id") String id, PlanViews.RebuildRequest body) {
+        PlanAdminService.Rebuilt r = admin.rebuildPlan(id, approver(), body == null ? null : body.reason(), "rest");
+        return Response.status(201).entity(r).build();
+    }
+
+    @POST
+    @Path("{id}/live-override")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Let a managed DaemonSet's plan be applied live once approved (reason and planHash required)")
+    @APIResponse(responseCode = "409", description = "not managed, k3s advice, not awaiting approval, or another planHash")
+    public PlanViews.StateView liveOverride(@PathParam("id") String id, PlanViews.LiveOverrideRequest body) {
+        PlanViews.LiveOverrideRequest b = body == null ? new PlanViews.LiveOverrideRequest(null, null) : body;
+        PlanState s = admin.liveOverride(id, approver(), b.reason(), b.planHash(), "rest");
         return new PlanViews.StateView(id, s.name());
     }
 
@@ -95,7 +125,7 @@ public class PlanResource {
         return new PlanViews.StateView(id, s.name());
     }
 
-    private Approver approver() {
+    Approver approver() {
         return new Approver(identity.getPrincipal().getName(), Set.copyOf(identity.getRoles()));
     }
 

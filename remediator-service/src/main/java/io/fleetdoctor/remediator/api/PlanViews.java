@@ -11,10 +11,17 @@ public final class PlanViews {
     private PlanViews() {
     }
 
+    /**
+     * @param planHash      what an approval must carry ({@code PlanHash})
+     * @param revision      1 for the incident's first plan, then one more per rebuild
+     * @param managedBy     the DaemonSets' owner (helm, argocd, flux, ...), null when nobody is detected
+     * @param liveExecutable whether approval leads to a live change (false: managed, no admin live override)
+     */
     public record PlanSummary(String id, String incidentId, String cluster, String clusterClass, String state,
                               String summary, String severity, boolean needsIfaceOverride, String blockedReason,
                               int approvalsRequired, long approvals, Instant createdAt, Instant updatedAt,
-                              Instant expiresAt) {
+                              Instant expiresAt, String planHash, int revision, String managedBy,
+                              boolean liveExecutable) {
     }
 
     public record Page<T>(List<T> items, int page, int size, long total) {
@@ -24,7 +31,21 @@ public final class PlanViews {
                                 String afterHash, String diff) {
     }
 
-    public record ApprovalView(String approver, String comment, String channel, Instant at, boolean current) {
+    /** @param current whether it approved the plan's current hash (only those count) */
+    public record ApprovalView(String approver, String comment, String channel, Instant at, boolean current,
+                               String planHash) {
+    }
+
+    /** Who manages the DaemonSets and the change proposed at that source. */
+    public record OwnerView(String manager, String evidence, String sourceChange, boolean adviceOnly) {
+    }
+
+    public record LiveOverrideView(String by, String reason, Instant at) {
+    }
+
+    /** One plan of the same incident. */
+    public record RevisionView(String id, int revision, String state, String planHash, Instant createdAt,
+                               Instant finishedAt) {
     }
 
     public record HistoryView(String from, String to, String actor, String channel, String reason, Instant at) {
@@ -34,11 +55,21 @@ public final class PlanViews {
                              String ifaceRegex, String ifaceOverride, String diff, List<DaemonSetView> daemonSets,
                              List<PlanCheck> checks, List<ApprovalView> approvalList, List<HistoryView> history,
                              List<Decision.Evidence> evidence, Decision.Recommendation recommendation,
-                             Instant approvedAt, Instant executionStartedAt, Instant verifyUntil, Instant finishedAt) {
+                             Instant approvedAt, Instant executionStartedAt, Instant verifyUntil, Instant finishedAt,
+                             String planHash, int revision, String supersedes, OwnerView owner,
+                             LiveOverrideView liveOverride, boolean liveExecutable, List<RevisionView> incidentPlans) {
     }
 
-    /** Body of POST /api/plans/{id}/approve. */
-    public record ApproveRequest(String comment, String iface) {
+    /** Body of POST /api/plans/{id}/approve; {@code planHash} is required. */
+    public record ApproveRequest(String comment, String iface, String planHash) {
+    }
+
+    /** Body of the admin's rebuild: why. */
+    public record RebuildRequest(String reason) {
+    }
+
+    /** Body of POST /api/plans/{id}/live-override: why, and the plan hash the admin reviewed. */
+    public record LiveOverrideRequest(String reason, String planHash) {
     }
 
     /** Body of POST /api/plans/{id}/reject. */

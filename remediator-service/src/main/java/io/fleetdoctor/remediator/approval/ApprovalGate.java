@@ -13,9 +13,11 @@ public interface ApprovalGate {
      * distinct approvers are needed).
      *
      * @param ifaceOverride interface name(s) an approver supplies when the plan needs one, or null
-     * @throws ApprovalRefusedException when the policy refuses (role, state, blocked plan, bad override)
+     * @param planHash      the plan hash the approver reviewed: missing → 400, not the plan's current one → 409
+     * @throws ApprovalRefusedException when the policy refuses (role, state, blocked plan, hash, bad override)
      */
-    PlanState approve(String planId, Approver who, String comment, String ifaceOverride, String channel);
+    PlanState approve(String planId, Approver who, String comment, String ifaceOverride, String planHash,
+                      String channel);
 
     /** Rejects the plan; returns its state afterwards. */
     PlanState reject(String planId, Approver who, String reason, String channel);

@@ -42,7 +42,8 @@ public class ClusterPlanReader {
             k -> ConfigProvider.getConfig().getOptionalValue(k, String.class));
 
     /** A snapshot of the cluster as the builder needs it. */
-    public record ClusterSnapshot(List<FixBuilder.LiveDaemonSet> daemonSets, Map<String, String> nodeKernels) {
+    public record ClusterSnapshot(List<FixBuilder.LiveDaemonSet> daemonSets, Map<String, String> nodeKernels,
+                                  Map<String, String> kubeletVersions) {
     }
 
     /** The fix of the playbook that handles the recommendation's action. */
@@ -65,12 +66,23 @@ public class ClusterPlanReader {
             dss.add(ds == null ? new FixBuilder.LiveDaemonSet(rec.namespace(), name, null, null) : live(ds));
         }
         Map<String, String> kernels = new LinkedHashMap<>();
+        Map<String, String> kubelets = new LinkedHashMap<>();
         for (Node n : client.nodes().list().getItems()) {
-            String kernel = n.getStatus() != null && n.getStatus().getNodeInfo() != null
-                    ? n.getStatus().getNodeInfo().getKernelVersion() : null;
-            kernels.put(n.getMetadata().getName(), kernel);
+            boolean info = n.getStatus() != null && n.getStatus().getNodeInfo() != null;
+            kernels.put(n.getMetadata().getName(), info ? n.getStatus().getNodeInfo().getKernelVersion() : null);
+            kubelets.put(n.getMetadata().getName(), info ? n.getStatus().getNodeInfo().getKubeletVersion() : null);
         }
-        return new ClusterSnapshot(dss, kernels);
+        return new ClusterSnapshot(dss, kernels, kubelets);
+    }
+
+    /** k3s runs flannel inside k3s: no flannel DaemonSet at all and a kubelet saying {@code +k3s}. */
+    private static boolean k3sWithoutFlannelDaemonSet(KubernetesClient client, List<DaemonSet> all) {
+        if (all.stream().anyMatch(FlannelDaemonSets::isFlannel)) {
+            return false;
+        }
+        return client.nodes().list().getItems().stream().anyMatch(n -> n.getStatus() != null
+                && n.getStatus().getNodeInfo() != null && String.valueOf(n.getStatus().getNodeInfo().getKubeletVersion())
+                .contains("+k3s"));
     }
 
     static FixBuilder.LiveDaemonSet live(DaemonSet ds) {
@@ -87,23 +99,36 @@ public class ClusterPlanReader {
         KubernetesClient client = clusters.forCluster(cluster);
         List<DaemonSet> all = client.apps().daemonSets().inAnyNamespace().list().getItems();
         List<String> refusals = guard.refusals(cluster, rec, all);
-        if (!refusals.isEmpty()) {
+        // on k3s the builder gives the --flannel-iface advice and nothing executes, so the guard's "names no
+        // flannel DaemonSet" does not apply
+        if (!refusals.isEmpty() && !k3sWithoutFlannelDaemonSet(client, all)) {
             return DecisionGuard.refused(DecisionGuard.CHECK, refusals);
         }
         ClusterSnapshot snap = read(client, rec, all);
         return builder(cluster, rec).build(new FixBuilder.Input(rec, snap.daemonSets(), snap.nodeKernels(),
-                inventories.interfaces(cluster), override));
+                inventories.interfaces(cluster), override, snap.kubeletVersions()));
     }
 
-    /** Rebuilds from the specs recorded in a plan (an override must not silently pick up live edits). */
+    /**
+     * Rebuilds from the specs recorded in a plan (an override must not silently pick up live edits). Labels and
+     * annotations are read live: they say who manages the DaemonSet, and losing them would make a managed plan
+     * look executable.
+     */
     public BuiltPlan rebuild(String cluster, Recommendation rec, List<DaemonSetChange> recorded,
                              Map<String, String> nodeKernels, String override) {
+        KubernetesClient client = registry.find(cluster).isPresent() ? clusters.forCluster(cluster) : null;
         List<FixBuilder.LiveDaemonSet> dss = new ArrayList<>();
         for (String name : rec.daemonSets()) {
             DaemonSetChange c = recorded.stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
-            dss.add(c == null ? new FixBuilder.LiveDaemonSet(rec.namespace(), name, null, null)
-                    : new FixBuilder.LiveDaemonSet(c.namespace(), c.name(), c.resourceVersion(),
-                    SpecJson.fromJson(c.before())));
+            if (c == null) {
+                dss.add(new FixBuilder.LiveDaemonSet(rec.namespace(), name, null, null));
+                continue;
+            }
+            DaemonSet live = client == null ? null
+                    : client.apps().daemonSets().inNamespace(c.namespace()).withName(c.name()).get();
+            dss.add(new FixBuilder.LiveDaemonSet(c.namespace(), c.name(), c.resourceVersion(),
+                    SpecJson.fromJson(c.before()), live == null ? null : live.getMetadata().getLabels(),
+                    live == null ? null : live.getMetadata().getAnnotations()));
         }
         return builder(cluster, rec).build(new FixBuilder.Input(rec, dss, nodeKernels, inventories.interfaces(cluster),
                 override));

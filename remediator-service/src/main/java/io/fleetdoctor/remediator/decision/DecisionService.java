@@ -6,9 +6,9 @@ import io.fleetdoctor.remediator.audit.AuditLog;
 import io.fleetdoctor.playbook.fix.BuiltPlan;
 import io.fleetdoctor.remediator.build.ClusterPlanReader;
 import io.fleetdoctor.remediator.build.DecisionGuard;
-import io.fleetdoctor.playbook.fix.PlanCheck;
 import io.fleetdoctor.remediator.config.RemediatorConfig;
 import io.fleetdoctor.remediator.plan.PlanEntity;
+import io.fleetdoctor.remediator.plan.PlanFactory;
 import io.fleetdoctor.remediator.plan.PlanJson;
 import io.fleetdoctor.remediator.plan.PlanState;
 import io.fleetdoctor.remediator.plan.PlanStateMachine;
@@ -19,14 +19,14 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
 
 /**
- * Turns decisions into plans: one plan per incident (unique constraint), {@code updated} refreshes
- * a pending plan's evidence, {@code resolved} cancels a plan that has not run and lets a verifying
- * plan succeed. The cluster is read outside any transaction; each write is one short transaction
- * that also records the event id.
+ * Turns decisions into plans: at most one live plan per incident; after a plan ended in a state of
+ * {@link PlanFactory#REBUILD_AFTER}, or while the live one is blocked, the next decision builds the
+ * incident's next revision ({@link PlanFactory#create}). {@code updated} refreshes a pending plan's
+ * evidence, {@code resolved} cancels a plan that has not run and lets a verifying plan succeed. The
+ * cluster is read outside any transaction; each write is one short transaction that also records the
+ * event id.
  */
 @ApplicationScoped
 public class DecisionService {
@@ -45,6 +45,8 @@ public class DecisionService {
     RemediatorConfig config;
     @Inject
     io.fleetdoctor.remediator.playbook.PlaybookHost playbooks;
+    @Inject
+    PlanFactory factory;
 
     public enum Outcome { DUPLICATE, IGNORED, CREATED, REFRESHED, CANCELLED, RESOLVED_VERIFYING, NO_PLAN }
 
@@ -55,7 +57,7 @@ public class DecisionService {
             if (ProcessedEvent.findById(event.id()) != null) {
                 return false;
             }
-            return fix && !Decision.RESOLVED.equals(d.status()) && findPlan(d.incidentId()) == null;
+            return fix && !Decision.RESOLVED.equals(d.status()) && PlanFactory.wantsNewPlan(d.incidentId());
         });
         BuiltPlan built = null;
         String buildError = null;
@@ -85,10 +87,10 @@ public class DecisionService {
         if (!fix) {
             return Outcome.IGNORED;
         }
-        PlanEntity existing = findPlan(d.incidentId());
+        PlanEntity existing = PlanEntity.liveOf(d.incidentId());
         if (Decision.RESOLVED.equals(d.status())) {
             if (existing == null) {
-                return Outcome.NO_PLAN;
+                return PlanEntity.latestOf(d.incidentId()) == null ? Outcome.NO_PLAN : Outcome.IGNORED;
             }
             if (existing.state == PlanState.PENDING_APPROVAL || existing.state == PlanState.APPROVED) {
                 stateMachine.transition(existing, PlanState.CANCELLED, SYSTEM, SYSTEM,
@@ -103,7 +105,8 @@ public class DecisionService {
             }
             return Outcome.IGNORED;
         }
-        if (existing != null) {
+        boolean rebuilt = built != null || buildError != null;
+        if (existing != null && !(PlanFactory.blocked(existing) && rebuilt && !sameAs(existing, built, buildError))) {
             if (existing.state == PlanState.PENDING_APPROVAL) {
                 existing.summary = d.summary();
                 existing.severity = d.severity();
@@ -116,46 +119,16 @@ public class DecisionService {
             }
             return Outcome.IGNORED;
         }
-        if (built == null && buildError == null) {
-            // the plan was created meanwhile by another delivery; nothing to build here
+        if (!rebuilt || (existing == null && !PlanFactory.wantsNewPlan(d.incidentId()))) {
+            // another delivery made the plan meanwhile; nothing to build here
             return Outcome.IGNORED;
         }
-        PlanEntity p = new PlanEntity();
-        p.id = UUID.randomUUID().toString();
-        p.incidentId = d.incidentId();
-        p.cluster = event.cluster();
-        p.clusterClass = policy.classOf(event.cluster());
-        p.rule = d.rule();
-        p.state = PlanState.PENDING_APPROVAL;
-        p.summary = d.summary();
-        p.severity = d.severity();
-        p.confidence = d.confidence();
-        p.evidenceJson = PlanJson.write(d.evidence());
-        p.recommendationJson = PlanJson.write(d.recommendation());
-        if (built != null) {
-            p.changesJson = PlanJson.write(built.changes());
-            p.checksJson = PlanJson.write(built.checks());
-            p.diff = built.diff();
-            p.iface = built.iface().isEmpty() ? null : String.join(",", built.iface());
-            p.ifaceRegex = built.ifaceRegex();
-            p.needsOverride = built.needsOverride();
-            p.blockedReason = built.blockedReason();
-        } else {
-            p.changesJson = "[]";
-            p.checksJson = PlanJson.write(List.of(new PlanCheck("cluster-readable", false, false, buildError)));
-            p.diff = "";
-            p.needsOverride = false;
-            p.blockedReason = "cannot read cluster: " + buildError;
+        if (existing != null) {
+            factory.supersede(existing, SYSTEM, SYSTEM, "blocked plan replaced by a new build from decision " + event.id());
         }
-        p.diffHash = io.fleetdoctor.playbook.fix.SpecJson.sha256(p.diff);
-        p.approvalsRequired = policy.approvalsFor(p.cluster);
-        Instant now = Instant.now();
-        p.createdAt = now;
-        p.updatedAt = now;
-        p.expiresAt = now.plus(config.policy().expiry());
-        p.persist();
-        p.flush(); // the unique constraint on incident_id answers a concurrent second plan here
-        stateMachine.created(p, SYSTEM, SYSTEM, "plan built from decision " + event.id());
+        PlanEntity p = factory.create(new PlanFactory.Origin(d.incidentId(), event.cluster(), d.rule(), d.summary(),
+                d.severity(), d.confidence(), PlanJson.write(d.evidence()), PlanJson.write(d.recommendation())), built,
+                buildError, SYSTEM, SYSTEM, "plan built from decision " + event.id());
         String refusal = built == null ? null : DecisionGuard.refusal(built.checks());
         if (refusal != null) {
             audit.record(SYSTEM, SYSTEM, "decision-refused", p.id, p.cluster, "decision " + event.id() + ": " + refusal);
@@ -163,7 +136,10 @@ public class DecisionService {
         return Outcome.CREATED;
     }
 
-    static PlanEntity findPlan(String incidentId) {
-        return PlanEntity.find("incidentId", incidentId).firstResult();
+    /** A new build of a blocked plan that is blocked the same way: no new revision, no churn. */
+    private static boolean sameAs(PlanEntity blocked, BuiltPlan built, String buildError) {
+        String reason = built != null ? built.blockedReason() : "cannot read cluster: " + buildError;
+        String changes = built != null ? PlanJson.write(built.changes()) : "[]";
+        return java.util.Objects.equals(reason, blocked.blockedReason) && changes.equals(blocked.changesJson);
     }
 }

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The cluster side of execution: stale check, dry run, apply, rollout status, restore. Every write carries a
- * resourceVersion: the update the one recorded at planning (a later write by anyone → 409 → {@link Conflict}),
- * the restore the one just read while the spec is still fleetdoctor's.
+ * The cluster side of execution: stale check, dry run, apply, rollout status, restore. Every write carries the
+ * resourceVersion of the read that justified it: the update the one read while spec, labels and annotations are
+ * still those recorded at planning (a write by anyone in between → 409 → read and decide again), the restore the
+ * one read while the spec is still fleetdoctor's. Not the resourceVersion recorded at planning: the DaemonSet
+ * controller's status writes bump it every few seconds while pods restart, which would make every plan stale.
  */
 public final class ClusterPatcher {
     static final int MAX_DIFF_LINES = 12;
@@ -48,7 +50,7 @@ public final class ClusterPatcher {
 
     /**
      * Why the live DaemonSets are not what the plan recorded (null when they are, or already remediated): another
-     * spec, or the recorded spec written again since planning (a newer resourceVersion).
+     * spec, or other labels or annotations (a newer resourceVersion from status writes alone is fine).
      */
     public String staleReason(List<DaemonSetChange> changes) {
         for (DaemonSetChange c : changes) {
@@ -56,50 +58,80 @@ public final class ClusterPatcher {
             if (live == null) {
                 return ref(c) + " no longer exists";
             }
-            String hash = SpecJson.hash(live.getSpec());
-            String rv = live.getMetadata().getResourceVersion();
-            if (hash.equals(c.afterHash())) {
+            if (SpecJson.hash(live.getSpec()).equals(c.afterHash())) {
                 continue;
             }
-            if (!hash.equals(c.specHash())) {
-                return ref(c) + " changed since planning (resourceVersion " + c.resourceVersion() + " → " + rv + ", "
-                        + lastWriter(live) + ")";
-            }
-            if (!Objects.equals(rv, c.resourceVersion())) {
-                return ref(c) + " was written since planning (resourceVersion " + c.resourceVersion() + " → " + rv
-                        + ", " + lastWriter(live) + ")";
+            String why = changedSincePlanning(c, live);
+            if (why != null) {
+                return why;
             }
         }
         return null;
     }
 
-    /** Server-side dry run (dryRun=All) of the desired spec, with the recorded resourceVersion. */
-    public void dryRun(DaemonSetChange c) {
-        DaemonSet live = get(c);
-        if (SpecJson.hash(live.getSpec()).equals(c.afterHash())) {
-            return;
+    /** Null while spec, labels and annotations are the recorded ones; else what changed, and who wrote last. */
+    static String changedSincePlanning(DaemonSetChange c, DaemonSet live) {
+        String rv = live.getMetadata().getResourceVersion();
+        if (!SpecJson.hash(live.getSpec()).equals(c.specHash())) {
+            return ref(c) + " changed since planning (resourceVersion " + c.resourceVersion() + " → " + rv + ", "
+                    + lastWriter(live) + ")";
         }
-        DaemonSet desired = withSpec(live, c.after(), c.resourceVersion());
-        write(c, () -> client.apps().daemonSets().inNamespace(c.namespace()).resource(desired).dryRun().update());
+        if (c.metadataHash() != null && !c.metadataHash().equals(DaemonSetChange.metadataHash(
+                live.getMetadata().getLabels(), live.getMetadata().getAnnotations()))) {
+            return ref(c) + " labels or annotations changed since planning (resourceVersion " + c.resourceVersion()
+                    + " → " + rv + ", " + lastWriter(live) + ")";
+        }
+        return null;
+    }
+
+    /** Server-side dry run (dryRun=All) of the desired spec, with the resourceVersion just read. */
+    public void dryRun(DaemonSetChange c) {
+        update(c, true);
     }
 
     /**
-     * Replaces the spec with the desired one, carrying the resourceVersion recorded at planning: any write since
-     * then fails with {@link Conflict} and nothing is written. A DaemonSet already at the desired spec is left alone.
+     * Replaces the spec with the desired one while spec, labels and annotations are still those recorded, carrying
+     * the resourceVersion of that read: a write by anyone in between gives 409, and the decision is made again on
+     * a fresh read. Anything else changed → {@link Conflict}, nothing written. A DaemonSet already at the desired
+     * spec is left alone.
      *
      * @return true when the object was changed
      */
     public boolean apply(DaemonSetChange c) {
-        DaemonSet live = get(c);
-        if (live == null) {
-            throw new Conflict(ref(c) + " no longer exists", null);
+        return update(c, false);
+    }
+
+    private boolean update(DaemonSetChange c, boolean dryRun) {
+        for (int attempt = 1; ; attempt++) {
+            DaemonSet live = get(c);
+            if (live == null) {
+                throw new Conflict(ref(c) + " no longer exists", null);
+            }
+            if (SpecJson.hash(live.getSpec()).equals(c.afterHash())) {
+                return false;
+            }
+            String changed = changedSincePlanning(c, live);
+            if (changed != null) {
+                throw new Conflict(changed, null);
+            }
+            DaemonSet desired = withSpec(live, c.after(), live.getMetadata().getResourceVersion());
+            try {
+                var op = client.apps().daemonSets().inNamespace(c.namespace()).resource(desired);
+                write(c, () -> {
+                    if (dryRun) {
+                        op.dryRun().update();
+                    } else {
+                        op.update();
+                    }
+                });
+                return true;
+            } catch (Conflict e) {
+                if (attempt >= RESTORE_ATTEMPTS) {
+                    throw e;
+                }
+                // written between our read and our update (a status write, or an edit): read and decide again
+            }
         }
-        if (SpecJson.hash(live.getSpec()).equals(c.afterHash())) {
-            return false;
-        }
-        DaemonSet desired = withSpec(live, c.after(), c.resourceVersion());
-        write(c, () -> client.apps().daemonSets().inNamespace(c.namespace()).resource(desired).update());
-        return true;
     }
 
     /**

@@ -49,6 +49,11 @@ public class PlanExecutor {
         if (plan == null || plan.state != PlanState.EXECUTING) {
             return;
         }
+        if (!plan.liveExecutable()) {
+            finish(planId, PlanState.FAILED, "managed by " + plan.ownerManager + " without a live override; "
+                    + "nothing was written to the cluster");
+            return;
+        }
         List<DaemonSetChange> changes = PlanJson.changes(plan);
         ClusterPatcher cluster;
         String stale;

@@ -117,6 +117,13 @@ public class PlanScheduler {
                 if (started.size() >= slots) {
                     break;
                 }
+                if (!p.liveExecutable()) {
+                    // guard: a managed DaemonSet is changed at its source unless an admin overrode that
+                    stateMachine.transition(p, PlanState.SOURCE_CHANGE_PROPOSED, PlanExecutor.SYSTEM,
+                            PlanExecutor.SYSTEM, "managed by " + p.ownerManager + " without a live override: "
+                                    + "apply the change at its source; nothing was written to the cluster");
+                    continue;
+                }
                 if (busyClusters.contains(p.cluster) || !policy.inMaintenanceWindow(p.cluster, now)) {
                     continue;
                 }

@@ -14,10 +14,17 @@ import java.util.List;
  * Slack limits respected: header ≤ 150 chars, section text ≤ 3000 chars, ≤ 50 blocks.
  */
 public final class SlackMessages {
-    /** action_id of the Approve button; the button's value is the plan id. */
+    /** action_id of the Approve button; the button's value is {@link #buttonValue}. */
     public static final String ACTION_APPROVE = "fleetdoctor.approve";
-    /** action_id of the Reject button; the button's value is the plan id. */
+    /** action_id of the Reject button; the button's value is {@link #buttonValue}. */
     public static final String ACTION_REJECT = "fleetdoctor.reject";
+    /** Separates the plan id from the plan hash in a button's value. */
+    public static final char VALUE_SEPARATOR = ':';
+
+    /** A button's value: {@code <planId>:<planHash>}, so a click approves exactly the plan the message showed. */
+    public static String buttonValue(String planId, String planHash) {
+        return planHash == null ? planId : planId + VALUE_SEPARATOR + planHash;
+    }
 
     static final int MAX_SECTION = 3000;
     static final int MAX_HEADER = 150;
@@ -52,8 +59,9 @@ public final class SlackMessages {
                     header(blocks, ":warning: Plan awaiting approval: " + cluster);
                     summary(blocks, t);
                     highlights(blocks, t.evidenceHighlights());
+                    owner(blocks, t);
                     diff(blocks, t.diff());
-                    approvalActions(blocks, t.planId(), link);
+                    approvalActions(blocks, t.planId(), t.planHash(), link);
                 }
                 break;
             case APPROVED:
@@ -115,6 +123,20 @@ public final class SlackMessages {
                 kind = "expired";
                 text = "Plan on " + cluster + " expired without enough approvals";
                 header(blocks, ":alarm_clock: " + text);
+                break;
+            case SUPERSEDED:
+                kind = "superseded";
+                text = "Plan on " + cluster + " superseded by a newer plan of the same incident";
+                header(blocks, ":repeat: Plan superseded: " + cluster);
+                reason(blocks, "Reason", t.reason());
+                break;
+            case SOURCE_CHANGE_PROPOSED:
+                kind = "source_change_proposed";
+                text = "Plan on " + cluster + " approved as a source change: apply it at "
+                        + (t.owner() == null ? "its source" : t.owner().manager()) + "; nothing was written to the cluster";
+                header(blocks, ":memo: Apply at the source: " + cluster);
+                owner(blocks, t);
+                reason(blocks, "Reason", t.reason());
                 break;
             case CANCELLED:
                 kind = "cancelled";
@@ -209,13 +231,29 @@ public final class SlackMessages {
         section(blocks, open + body + close);
     }
 
-    private static void approvalActions(ArrayNode blocks, String planId, String link) {
+    /** A managed DaemonSet: who owns it, the evidence, and the change to make at that source. */
+    private static void owner(ArrayNode blocks, PlanTransition t) {
+        if (t.owner() == null) {
+            return;
+        }
+        String head = "*Managed by " + escape(nvl(t.owner().manager(), "?")) + "* (" + escape(nvl(t.owner().evidence(), "?"))
+                + "): approving records agreement; the change is to be made at the source, not patched live";
+        String change = t.owner().sourceChange() == null ? "" : escape(t.owner().sourceChange().replace("```", "'''"));
+        String open = "\n*Source change*\n```";
+        int room = MAX_SECTION - head.length() - open.length() - 3;
+        if (change.length() > room) {
+            change = change.substring(0, Math.max(0, room - 30)) + "\n… (see the plan page)";
+        }
+        section(blocks, change.isEmpty() ? head : head + open + change + "```");
+    }
+
+    private static void approvalActions(ArrayNode blocks, String planId, String planHash, String link) {
         ObjectNode b = blocks.addObject();
         b.put("type", "actions");
         b.put("block_id", "fleetdoctor.plan");
         ArrayNode elements = b.putArray("elements");
-        button(elements, "Approve", ACTION_APPROVE, planId, "primary", null);
-        button(elements, "Reject", ACTION_REJECT, planId, "danger", null);
+        button(elements, "Approve", ACTION_APPROVE, buttonValue(planId, planHash), "primary", null);
+        button(elements, "Reject", ACTION_REJECT, buttonValue(planId, planHash), "danger", null);
         if (link != null) {
             button(elements, "Open plan", "fleetdoctor.open", planId, null, link);
         }

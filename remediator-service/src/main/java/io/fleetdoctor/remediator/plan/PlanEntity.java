@@ -70,4 +70,51 @@ public class PlanEntity extends PanacheEntityBase {
     public Instant incidentResolvedAt;
     @Column(name = "finished_at")
     public Instant finishedAt;
+    /** 1 for the incident's first plan, then one more per rebuild. */
+    public int revision;
+    /** The plan of the same incident this one replaced, or null. */
+    public String supersedes;
+    /** What an approval must carry ({@link PlanHash}). */
+    @Column(name = "plan_hash")
+    public String planHash;
+    /** Who manages the DaemonSets ({@code Ownership.manager()}), null when nobody is detected. */
+    @Column(name = "owner_manager")
+    public String ownerManager;
+    @Column(name = "owner_evidence")
+    public String ownerEvidence;
+    @Column(name = "owner_source_change")
+    public String ownerSourceChange;
+    @Column(name = "live_override_by")
+    public String liveOverrideBy;
+    @Column(name = "live_override_reason")
+    public String liveOverrideReason;
+    @Column(name = "live_override_at")
+    public Instant liveOverrideAt;
+
+    /** Managed DaemonSets: the change belongs at the owner's source. */
+    public boolean managed() {
+        return ownerManager != null;
+    }
+
+    /** k3s runs flannel inside the server process: there is nothing to patch, only advice. */
+    public boolean adviceOnly() {
+        return K3S.equals(ownerManager);
+    }
+
+    /** Whether the changes may be written to the live objects: unmanaged, or an admin's live override. */
+    public boolean liveExecutable() {
+        return !managed() || (!adviceOnly() && liveOverrideBy != null);
+    }
+
+    public static final String K3S = "k3s";
+
+    /** The live (non-terminal) plan of an incident, or null. */
+    public static PlanEntity liveOf(String incidentId) {
+        return find("incidentId = ?1 and finishedAt is null", incidentId).firstResult();
+    }
+
+    /** The incident's newest plan, or null. */
+    public static PlanEntity latestOf(String incidentId) {
+        return find("incidentId = ?1 order by revision desc", incidentId).firstResult();
+    }
 }

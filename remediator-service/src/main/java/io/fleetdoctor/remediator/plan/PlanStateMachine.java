@@ -3,6 +3,7 @@ package io.fleetdoctor.remediator.plan;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetdoctor.events.Decision;
+import io.fleetdoctor.playbook.fix.Ownership;
 import io.fleetdoctor.remediator.audit.AuditLog;
 import io.fleetdoctor.remediator.config.RemediatorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,9 +32,9 @@ public class PlanStateMachine {
 
     static {
         ALLOWED.put(PlanState.PENDING_APPROVAL, EnumSet.of(PlanState.APPROVED, PlanState.REJECTED, PlanState.EXPIRED,
-                PlanState.CANCELLED));
+                PlanState.CANCELLED, PlanState.SUPERSEDED, PlanState.SOURCE_CHANGE_PROPOSED));
         ALLOWED.put(PlanState.APPROVED, EnumSet.of(PlanState.EXECUTING, PlanState.REJECTED, PlanState.EXPIRED,
-                PlanState.CANCELLED));
+                PlanState.CANCELLED, PlanState.SUPERSEDED, PlanState.SOURCE_CHANGE_PROPOSED));
         ALLOWED.put(PlanState.EXECUTING, EnumSet.of(PlanState.VERIFYING, PlanState.STALE, PlanState.ROLLED_BACK,
                 PlanState.FAILED));
         ALLOWED.put(PlanState.VERIFYING, EnumSet.of(PlanState.SUCCEEDED, PlanState.ROLLED_BACK, PlanState.FAILED));
@@ -45,7 +46,7 @@ public class PlanStateMachine {
     /** Terminal states: no transition leaves them. */
     public static final Set<PlanState> TERMINAL = Collections.unmodifiableSet(EnumSet.of(PlanState.SUCCEEDED,
             PlanState.REJECTED, PlanState.EXPIRED, PlanState.STALE, PlanState.FAILED, PlanState.ROLLED_BACK,
-            PlanState.CANCELLED));
+            PlanState.CANCELLED, PlanState.SUPERSEDED, PlanState.SOURCE_CHANGE_PROPOSED));
 
     @Inject
     Event<PlanTransition> transitions;
@@ -106,7 +107,8 @@ public class PlanStateMachine {
         audit.record(actor, channel, "state:" + (from == null ? "NEW" : from.name()) + "->" + to.name(), plan.id,
                 plan.cluster, reason);
         transitions.fire(new PlanTransition(plan.id, plan.incidentId, plan.cluster, from, to, actor, channel, reason,
-                now, plan.summary, plan.diff, highlights(plan), link(plan)));
+                now, plan.summary, plan.diff, highlights(plan), link(plan), plan.planHash,
+                plan.managed() ? new Ownership(plan.ownerManager, plan.ownerEvidence, plan.ownerSourceChange) : null));
     }
 
     private String link(PlanEntity plan) {

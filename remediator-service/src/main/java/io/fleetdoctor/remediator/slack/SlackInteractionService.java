@@ -46,6 +46,9 @@ public class SlackInteractionService {
     @Inject
     Outbox outbox;
 
+    @Inject
+    SlackReplayGuard replays;
+
     Clock clock = Clock.systemUTC();
 
     public SlackReply handle(String timestamp, String signature, byte[] rawBody) {
@@ -64,6 +67,11 @@ public class SlackInteractionService {
                 LOG.warn("refused a Slack interaction with a wrong signature");
                 throw new SlackInteractionException(401, "Unauthorized", "X-Slack-Signature does not match");
         }
+        if (!replays.firstUse(signature.trim(), clock.instant(), config.timestampTolerance())) {
+            LOG.warn("refused a replayed Slack interaction (signature already used)");
+            throw new SlackInteractionException(401, "Unauthorized",
+                    "this signed request was already handled; a replayed request is refused");
+        }
         JsonNode payload = payload(rawBody);
         String type = payload.path("type").asText();
         JsonNode action = payload.path("actions").path(0);
@@ -71,7 +79,11 @@ public class SlackInteractionService {
             throw new SlackInteractionException(400, "Bad Request", "expected a block_actions payload");
         }
         String actionId = action.path("action_id").asText();
-        String planId = action.path("value").asText(null);
+        String value = action.path("value").asText(null);
+        int sep = value == null ? -1 : value.indexOf(SlackMessages.VALUE_SEPARATOR);
+        String planId = sep < 0 ? value : value.substring(0, sep);
+        // buttons carry "<planId>:<planHash>"; a button without a hash is refused by the gate (400)
+        String planHash = sep < 0 ? null : value.substring(sep + 1);
         if ("fleetdoctor.open".equals(actionId)) {
             return SlackReply.ephemeral("Opening the plan page.");
         }
@@ -79,12 +91,12 @@ public class SlackInteractionService {
                 || !(SlackMessages.ACTION_APPROVE.equals(actionId) || SlackMessages.ACTION_REJECT.equals(actionId))) {
             throw new SlackInteractionException(400, "Bad Request", "unknown action " + actionId);
         }
-        SlackReply reply = decide(payload.path("user").path("id").asText(), actionId, planId);
+        SlackReply reply = decide(payload.path("user").path("id").asText(), actionId, planId, planHash);
         replyInSlack(payload.path("response_url").asText(null), planId, reply);
         return reply;
     }
 
-    private SlackReply decide(String slackUser, String actionId, String planId) {
+    private SlackReply decide(String slackUser, String actionId, String planId, String planHash) {
         SlackConfig.User user = config.users().get(slackUser);
         if (user == null) {
             LOG.warnf("Slack user %s tried %s on plan %s but is not mapped to an approver", slackUser, actionId,
@@ -98,9 +110,12 @@ public class SlackInteractionService {
         Approver who = new Approver(user.name(), new LinkedHashSet<>(user.roles()));
         try {
             if (SlackMessages.ACTION_APPROVE.equals(actionId)) {
-                PlanState after = gate.get().approve(planId, who, "approved in Slack", null, CHANNEL);
+                PlanState after = gate.get().approve(planId, who, "approved in Slack", null, planHash, CHANNEL);
                 return SlackReply.ephemeral(after == PlanState.PENDING_APPROVAL
                         ? "Your approval of plan " + planId + " is recorded; more approvals are needed."
+                        : after == PlanState.SOURCE_CHANGE_PROPOSED
+                        ? "Plan " + planId + " approved by " + who.name() + " as a source change: apply it at its source "
+                        + "(nothing is written to the cluster)."
                         : "Plan " + planId + " approved by " + who.name() + " (now " + after + ").");
             }
             PlanState after = gate.get().reject(planId, who, "rejected in Slack by " + who.name(), CHANNEL);

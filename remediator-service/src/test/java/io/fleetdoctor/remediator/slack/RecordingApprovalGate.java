@@ -25,7 +25,8 @@ public class RecordingApprovalGate implements ApprovalGate {
     private final List<Call> calls = new CopyOnWriteArrayList<>();
 
     @Override
-    public PlanState approve(String planId, Approver who, String comment, String ifaceOverride, String channel) {
+    public PlanState approve(String planId, Approver who, String comment, String ifaceOverride, String planHash,
+                             String channel) {
         calls.add(new Call("approve", planId, who, comment, channel));
         requireApprover(who);
         return planId.contains("two-approvals") ? PlanState.PENDING_APPROVAL : PlanState.APPROVED;

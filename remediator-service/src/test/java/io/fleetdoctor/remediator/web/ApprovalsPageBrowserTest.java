@@ -300,7 +300,8 @@ class ApprovalsPageBrowserTest {
         // freeze the view, then someone else approves meanwhile
         browser.driver.findElement(By.id("live-toggle")).click();
         await().atMost(WAIT).until(() -> browser.text("#live").contains("frozen"));
-        as("approver2").contentType(ContentType.JSON).body(Map.of("iface", "eth0", "comment", "via REST"))
+        as("approver2").contentType(ContentType.JSON).body(Map.of("iface", "eth0", "comment", "via REST",
+                        "planHash", plan(id).getString("planHash")))
                 .post("/api/plans/" + id + "/approve").then().statusCode(200).body("state", equalTo("APPROVED"));
         assertEquals("PENDING_APPROVAL", planState(), "the frozen view still shows the old state");
 

@@ -44,7 +44,9 @@ public interface FixBuilder {
     record Input(Recommendation recommendation, List<LiveDaemonSet> daemonSets, Map<String, String> nodeKernels,
                  Map<String, List<String>> inventories, String override, Map<String, String> kubeletVersions) {
         public Input {
-            kubeletVersions = kubeletVersions == null ? Map.of() : Map.copyOf(kubeletVersions);
+            // a node may not report its kubelet version yet: null values are kept (Map.copyOf refuses them)
+            kubeletVersions = kubeletVersions == null ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(kubeletVersions));
         }
 
         /** Without kubelet versions (k3s is then not recognised). */
