@@ -10,6 +10,7 @@ import io.fleetdoctor.events.EventCodec;
 import io.fleetdoctor.events.EventType;
 import io.fleetdoctor.events.InvalidEventException;
 import io.fleetdoctor.events.Remediation;
+import io.fleetdoctor.outbox.StoreWait;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -45,16 +46,14 @@ public class Analysis {
     IncidentService incidents;
     @Inject
     DeadLetters deadLetters;
-    @Inject
-    javax.sql.DataSource dataSource;
-
     private final Counter skipped;
+    private final StoreWait storeWait;
     private final int maxRecordBytes;
     private final java.time.Duration idle;
-    private Instant outageSince;
 
     @Inject
-    public Analysis(AnalyzerConfig config, MeterRegistry registry) {
+    public Analysis(AnalyzerConfig config, MeterRegistry registry, javax.sql.DataSource dataSource) {
+        this.storeWait = new StoreWait(dataSource, 5);
         this.engine = new RuleRegistry(config, org.eclipse.microprofile.config.ConfigProvider.getConfig()).engine();
         this.maxRecordBytes = config.maxRecordBytes();
         this.idle = config.idle();
@@ -165,73 +164,22 @@ public class Analysis {
      * Stores an incident change. While the database is away this waits (the consumer stops, Kafka keeps
      * the records, readiness says DOWN) and retries until it is back: no change is acknowledged unstored.
      * Only a change the database refuses while it answers (a poison: a bug or a constraint) is given up,
-     * after {@link #POISON_ATTEMPTS} tries, counted and logged; the engine holds the incident as it is.
+     * after 5 tries, counted and logged; the engine holds the incident as it is.
      */
     private boolean store(EngineOutput o) {
-        long backoff = 200;
-        int refusals = 0;
-        while (true) {
-            try {
-                boolean stored = incidents.apply(o);
-                endOutage();
-                return stored;
-            } catch (RuntimeException ex) {
-                if (databaseAnswers()) {
-                    endOutage();
-                    if (++refusals >= POISON_ATTEMPTS) {
-                        skipped.increment();
-                        LOG.errorf(ex, "SKIPPED %s of %s: the database refused it %d times while answering; the change"
-                                + " is not stored (fleetdoctor_changes_skipped_total)", o.kind(), o.decision().incidentId(),
-                                refusals);
-                        return false;
-                    }
-                    LOG.warnf("storing %s of %s was refused (try %d): %s", o.kind(), o.decision().incidentId(),
-                            refusals, ex.toString());
-                } else if (startOutage()) {
-                    LOG.errorf("database unavailable: consumption paused, readiness DOWN, %s of %s waits (%s)",
-                            o.kind(), o.decision().incidentId(), ex.toString());
-                }
-            }
-            try {
-                Thread.sleep(backoff);
-            } catch (InterruptedException ie) {
-                // shutting down: the batch is not acknowledged, its records come again
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("stopped before " + o.kind() + " of " + o.decision().incidentId()
-                        + " was stored", ie);
-            }
-            backoff = Math.min(backoff * 2, 5_000);
-        }
-    }
-
-    private static final int POISON_ATTEMPTS = 5;
-
-    private boolean databaseAnswers() {
-        try (java.sql.Connection c = dataSource.getConnection()) {
-            return c.isValid(2);
-        } catch (java.sql.SQLException | RuntimeException e) {
+        try {
+            return storeWait.call(o.kind() + " of " + o.decision().incidentId(), () -> incidents.apply(o));
+        } catch (StoreWait.Refused e) {
+            skipped.increment();
+            LOG.errorf(e.getCause(), "SKIPPED %s; the change is not stored (fleetdoctor_changes_skipped_total)",
+                    e.getMessage());
             return false;
-        }
-    }
-
-    private synchronized boolean startOutage() {
-        if (outageSince != null) {
-            return false;
-        }
-        outageSince = Instant.now();
-        return true;
-    }
-
-    private synchronized void endOutage() {
-        if (outageSince != null) {
-            LOG.infof("database back after %s: consumption resumes", java.time.Duration.between(outageSince, Instant.now()));
-            outageSince = null;
         }
     }
 
     /** Since when a change waits for the database (null when none does): readiness is DOWN meanwhile. */
-    public synchronized Instant outageSince() {
-        return outageSince;
+    public Instant outageSince() {
+        return storeWait.outageSince();
     }
 
     /** Drops the windows of clusters gone quiet (see {@code fleetdoctor.analyzer.idle}). */

@@ -11,7 +11,11 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** Thin consumer of {@code fleetdoctor.decisions}: decode, validate, hand over. Never throws. */
+/**
+ * Thin consumer of {@code fleetdoctor.decisions}: decode, validate, hand over. A decision is acknowledged only
+ * once stored: while the database is away the consumer waits ({@link io.fleetdoctor.remediator.StoreReadiness}
+ * says DOWN); a decision the database refuses while it answers is counted and logged, then skipped.
+ */
 @ApplicationScoped
 public class DecisionConsumer {
     private static final Logger LOG = Logger.getLogger(DecisionConsumer.class);
@@ -20,6 +24,8 @@ public class DecisionConsumer {
     DecisionService service;
     @Inject
     MeterRegistry registry;
+    @Inject
+    io.fleetdoctor.remediator.StoreReadiness store;
 
     @Incoming("decisions")
     @Blocking
@@ -36,11 +42,12 @@ public class DecisionConsumer {
             return;
         }
         try {
-            DecisionService.Outcome outcome = service.handle(event.as(Decision.class));
+            CloudEvent<Decision> decision = event.as(Decision.class);
+            DecisionService.Outcome outcome = store.storeWait().call("decision " + event.id(), () -> service.handle(decision));
             registry.counter("fleetdoctor.remediator.decisions.processed", "outcome", outcome.name()).increment();
-        } catch (RuntimeException e) {
+        } catch (io.fleetdoctor.outbox.StoreWait.Refused e) {
             // e.g. a concurrent delivery won the unique constraint; the plan exists either way
-            LOG.warnf(e, "decision %s not applied", event.id());
+            LOG.warnf(e.getCause(), "SKIPPED decision %s: %s", event.id(), e.getMessage());
             registry.counter("fleetdoctor.remediator.decisions.rejected", "reason", "failed").increment();
         }
     }

@@ -16,7 +16,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The remediator's own consumer group on {@code fleetdoctor.signals}: node inventories (for the
- * interface pre-checks) and, for clusters being verified, restarts and flanneld IO. Never throws.
+ * interface pre-checks) and, for clusters being verified, restarts and flanneld IO. A signal is acknowledged
+ * only once applied: while the database is away the consumer waits (a verification must not miss the signal
+ * that fails it); one the database refuses while it answers is counted and logged, then skipped.
  */
 @ApplicationScoped
 public class SignalConsumer {
@@ -28,6 +30,8 @@ public class SignalConsumer {
     VerificationWatcher watcher;
     @Inject
     MeterRegistry registry;
+    @Inject
+    io.fleetdoctor.remediator.StoreReadiness store;
 
     private Counter rejected;
 
@@ -47,14 +51,18 @@ public class SignalConsumer {
             LOG.debugf("skipping bad signal (field %s): %s", e.field(), e.getMessage());
             return;
         }
+        CloudEvent<?> signal = event;
         try {
-            if (event.data() instanceof NodeInterfaces) {
-                inventories.upsert(event.as(NodeInterfaces.class));
-            }
-            watcher.onSignal(event);
-        } catch (RuntimeException e) {
+            store.storeWait().call("signal " + event.id(), () -> {
+                if (signal.data() instanceof NodeInterfaces) {
+                    inventories.upsert(signal.as(NodeInterfaces.class));
+                }
+                watcher.onSignal(signal);
+                return null;
+            });
+        } catch (io.fleetdoctor.outbox.StoreWait.Refused e) {
             rejected.increment();
-            LOG.warnf(e, "signal %s not applied", event.id());
+            LOG.warnf(e.getCause(), "SKIPPED signal %s: %s", event.id(), e.getMessage());
         }
     }
 }
