@@ -15,7 +15,8 @@ import java.util.Set;
  * The environment a deployment gives each service against what the service reads ({@link ServiceConfig}): a
  * variable nobody reads is a setting that silently does nothing (compose and the ConfigMap once set
  * FLEETDOCTOR_JWT_PUBLIC_KEY_LOCATION while the remediator read only MP_JWT_VERIFY_PUBLICKEY_LOCATION, so
- * every token was refused), and a required one that is missing stops the service at start-up.
+ * every token was refused), and a needed one (no default in production) that is missing fails the start-up
+ * (Kafka, datasource) or every request that uses it (JWT).
  */
 final class EnvCheck {
 
@@ -63,7 +64,7 @@ final class EnvCheck {
         }
         for (String name : service.required()) {
             if (!env.contains(name)) {
-                problems.add(where + ": " + service.module + " does not start without " + name);
+                problems.add(where + ": " + service.module + " needs " + name);
             }
         }
         return problems;

@@ -91,10 +91,10 @@ class EnvCheckTest {
         List<HasMetadata> prod = Overlays.build("prod");
         find(prod, ConfigMap.class, "fleetdoctor", "fleetdoctor-auth").getData().remove("FLEETDOCTOR_JWT_AUDIENCE");
         List<String> problems = EnvCheck.manifests(prod, services());
-        assertReported(problems, "Deployment fleetdoctor/remediator container remediator: remediator-service does not start without FLEETDOCTOR_JWT_AUDIENCE");
-        assertReported(problems, "Deployment fleetdoctor/analyzer container analyzer: analyzer-service does not start without FLEETDOCTOR_JWT_AUDIENCE");
+        assertReported(problems, "Deployment fleetdoctor/remediator container remediator: remediator-service needs FLEETDOCTOR_JWT_AUDIENCE");
+        assertReported(problems, "Deployment fleetdoctor/analyzer container analyzer: analyzer-service needs FLEETDOCTOR_JWT_AUDIENCE");
         JsonNode c = compose();
         ((ObjectNode) c.path("services").path("analyzer").path("environment")).remove("FLEETDOCTOR_JWT_ISSUER");
-        assertReported(EnvCheck.compose(c, services()), "compose service analyzer: analyzer-service does not start without FLEETDOCTOR_JWT_ISSUER");
+        assertReported(EnvCheck.compose(c, services()), "compose service analyzer: analyzer-service needs FLEETDOCTOR_JWT_ISSUER");
     }
 }

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 /**
  * What a service reads, from its own sources: the environment variables its configuration can see, the ones it
- * cannot start without, and the Kafka topics and groups its channels use. Only the default and {@code prod}
+ * needs (no default in production), and the Kafka topics and groups its channels use. Only the default and {@code prod}
  * profiles count (what a deployment runs); {@code %test}, {@code %dev} and {@code %local} lines are ignored.
  */
 final class ServiceConfig {
@@ -122,7 +122,7 @@ final class ServiceConfig {
                 || (kubernetesClient && name.equals("KUBECONFIG"));
     }
 
-    /** Variables referred to without a default in production: the service does not start without them. */
+    /** Variables referred to without a default in production: the service cannot work without them. */
     Set<String> required() {
         return required;
     }
