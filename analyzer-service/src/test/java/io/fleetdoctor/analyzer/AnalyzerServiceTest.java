@@ -37,6 +37,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(InfraTestResource.class)
 class AnalyzerServiceTest {
+    /** The API needs role viewer (demo user of the test profile). */
+    static io.restassured.specification.RequestSpecification viewer() {
+        return given().auth().preemptive().basic("viewer", "viewer-demo");
+    }
+
 
     /** What a collector or an operator would do: plain Kafka clients against the shared broker. */
     @InjectKafka
@@ -72,10 +77,10 @@ class AnalyzerServiceTest {
             assertEquals("quay.io/coreos/flannel:v0.13.0", d.recommendation().targetImage());
 
             // the row was committed before the decision went out
-            given().queryParam("cluster", cluster).get("/api/incidents").then().statusCode(200)
+            viewer().queryParam("cluster", cluster).get("/api/incidents").then().statusCode(200)
                     .body("total", equalTo(1)).body("items[0].incidentId", equalTo(d.incidentId()))
                     .body("items[0].status", equalTo("open"));
-            given().get("/api/incidents/" + d.incidentId()).then().statusCode(200)
+            viewer().get("/api/incidents/" + d.incidentId()).then().statusCode(200)
                     .body("cluster", equalTo(cluster))
                     .body("recommendation.iface", equalTo(List.of("eth0")))
                     .body("evidence.type", hasItem("process-io"))
@@ -83,10 +88,10 @@ class AnalyzerServiceTest {
                     .body("history[0].status", equalTo("open"))
                     .body("history[0].kind", equalTo("OPEN"));
             // later restarts add evidence to the same incident; stored, not published
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/api/incidents/" + d.incidentId())
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> viewer().get("/api/incidents/" + d.incidentId())
                     .then().body("history.kind", hasItem("EVIDENCE"))
                     .body("summary", containsString("restarted 5 times")));
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/api/incidents/" + d.incidentId())
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> viewer().get("/api/incidents/" + d.incidentId())
                     .then().body("history[0].published", equalTo(true)));
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                     .until(() -> decisions.withKey(cluster).size() == 1);
@@ -98,7 +103,7 @@ class AnalyzerServiceTest {
                     "/remediator", rem.at(), cluster, null, rem))));
             await().atMost(Duration.ofSeconds(30)).until(() -> decisions.withKey(cluster).size() == 2);
             assertEquals(Decision.RESOLVED, decision(decisions.withKey(cluster).get(1)).status());
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/api/incidents/" + d.incidentId())
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> viewer().get("/api/incidents/" + d.incidentId())
                     .then().body("status", equalTo("resolved"))
                     .body("history[-1].status", equalTo("resolved"))
                     .body("history[-1].published", equalTo(true)));
@@ -132,7 +137,7 @@ class AnalyzerServiceTest {
                     "time 2099-01-01T00:00:00Z is \\d+y ahead of the analyzer's clock \\(max-future 5m\\)"), ahead);
 
             // the good records after them were processed
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().queryParam("cluster", cluster)
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> viewer().queryParam("cluster", cluster)
                     .get("/api/incidents").then().body("total", equalTo(1)));
             given().get("/q/metrics").then().statusCode(200)
                     .body(containsString("fleetdoctor_signals_dlq_total"))
@@ -159,20 +164,20 @@ class AnalyzerServiceTest {
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                     .until(() -> decisions.withKey(cluster).size() == 1);
         }
-        given().queryParam("cluster", cluster).get("/api/incidents").then().body("total", equalTo(1));
+        viewer().queryParam("cluster", cluster).get("/api/incidents").then().body("total", equalTo(1));
     }
 
     @Test
     void restApiValidatesInputAndServesFleetSummaryOpenApiAndHealth() {
-        given().queryParam("status", "exploded").get("/api/incidents").then().statusCode(400)
+        viewer().queryParam("status", "exploded").get("/api/incidents").then().statusCode(400)
                 .contentType("application/problem+json").body("status", equalTo(400))
                 .body("detail", containsString("status must be one of"));
-        given().queryParam("size", 0).get("/api/incidents").then().statusCode(400)
+        viewer().queryParam("size", 0).get("/api/incidents").then().statusCode(400)
                 .contentType("application/problem+json");
-        given().get("/api/incidents/inc-nope").then().statusCode(404).contentType("application/problem+json");
-        given().get("/api/fleet/summary").then().statusCode(200).contentType(ContentType.JSON)
+        viewer().get("/api/incidents/inc-nope").then().statusCode(404).contentType("application/problem+json");
+        viewer().get("/api/fleet/summary").then().statusCode(200).contentType(ContentType.JSON)
                 .body("clustersSeen", greaterThanOrEqualTo(0));
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/incidents"))
+        viewer().get("/q/openapi").then().statusCode(200).body(containsString("/api/incidents"))
                 .body(containsString("/api/fleet/summary"));
         given().get("/q/health/ready").then().statusCode(200);
     }

@@ -31,6 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(InfraTestResource.class)
 class DatabaseOutageTest {
+    /** The API needs role viewer (demo user of the test profile). */
+    static io.restassured.specification.RequestSpecification viewer() {
+        return given().auth().preemptive().basic("viewer", "viewer-demo");
+    }
+
     static final Duration OUTAGE = Duration.ofSeconds(60);
 
     @InjectKafka
@@ -66,7 +71,7 @@ class DatabaseOutageTest {
             assertEquals(Decision.OPEN, d.status());
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                     .until(() -> decisions.withKey(cluster).size() == 1);
-            given().queryParam("cluster", cluster).get("/api/incidents").then().statusCode(200)
+            viewer().queryParam("cluster", cluster).get("/api/incidents").then().statusCode(200)
                     .body("total", equalTo(1)).body("items[0].incidentId", equalTo(d.incidentId()));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
         }

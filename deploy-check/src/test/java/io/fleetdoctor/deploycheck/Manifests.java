@@ -28,6 +28,9 @@ final class Manifests {
     /** Custom resources we deploy on purpose; they deserialize as GenericKubernetesResource. */
     static final Set<String> CUSTOM_KINDS = Set.of(
             "kafka.strimzi.io/v1beta2/KafkaTopic",
+            "kafka.strimzi.io/v1beta2/KafkaUser",
+            "kafka.strimzi.io/v1beta2/Kafka",
+            "kafka.strimzi.io/v1beta2/KafkaNodePool",
             "postgresql.cnpg.io/v1/Cluster");
 
     private Manifests() {

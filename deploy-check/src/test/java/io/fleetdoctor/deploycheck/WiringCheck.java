@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  */
 final class WiringCheck {
 
-    private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET|TOKEN|WEBHOOK|PRIVATE_KEY).*");
+    private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET|TOKEN|WEBHOOK|PRIVATE_KEY|JAAS).*");
     private static final Map<String, Integer> PORTS = Map.of(
             "analyzer-service", 8081, "collector-service", 8082, "remediator-service", 8083);
 
@@ -114,7 +114,7 @@ final class WiringCheck {
                 if (role.equals("remediator")) {
                     require(cn, env, "SLACK_WEBHOOK_URL");
                     require(cn, env, "SLACK_SIGNING_SECRET");
-                    // the prod profile has no default for it: the remediator would not start
+                    // the prod profile has no default for it: the remediator would not start (EnvCheck: all of them)
                     require(cn, env, "FLEETDOCTOR_JWT_PUBLIC_KEY_LOCATION");
                     problems.addAll(ComposeCheck.clusterRegistry(cn, env));
                 }

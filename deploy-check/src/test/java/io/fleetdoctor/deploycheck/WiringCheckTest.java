@@ -49,9 +49,9 @@ class WiringCheckTest {
 
     @Test
     void overlaySetsTheClusterId() {
-        find(dev, ConfigMap.class, "fleetdoctor", "fleetdoctor-common").getData().put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "change-me");
+        find(dev, ConfigMap.class, "fleetdoctor", "collector").getData().put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "change-me");
         find(dev, ConfigMap.class, "fleetdoctor-node", "collector-node").getData().put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "change-me");
-        assertReported(WiringCheck.check(dev), "ConfigMap fleetdoctor/fleetdoctor-common: the overlay must set FLEETDOCTOR_COLLECTOR_CLUSTER_ID");
+        assertReported(WiringCheck.check(dev), "ConfigMap fleetdoctor/collector: the overlay must set FLEETDOCTOR_COLLECTOR_CLUSTER_ID");
     }
 
     @Test

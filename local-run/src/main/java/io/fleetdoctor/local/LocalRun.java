@@ -12,6 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +43,8 @@ public final class LocalRun {
     static final List<String> NODES = List.of("master01", "node01", "node02");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    /** The users of the analyzer and remediator APIs in the local profile (roles in their application.properties). */
+    static final List<String> USERS = List.of("viewer", "approver", "approver2", "admin");
 
     /**
      * Command-line options.
@@ -62,6 +68,8 @@ public final class LocalRun {
     private final java.util.Set<Integer> taken = new java.util.HashSet<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile boolean stopping;
+    /** user -> password: the demo ones against the simulated cluster, one-time ones against a real cluster. */
+    private final Map<String, String> passwords;
 
     private record Child(String name, Process process, Path log, int port) {
     }
@@ -71,6 +79,43 @@ public final class LocalRun {
         this.out = opt.out();
         this.work = Files.createDirectories(opt.root().resolve(".fleetdoctor")
                 .resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        this.passwords = passwords(opt.kubeconfig() != null, new SecureRandom());
+    }
+
+    /**
+     * The password of each user: {@code <user>-demo} (the digests the local profile ships) for the simulated
+     * cluster; with a real cluster, random one-time passwords (128 bits), never written anywhere.
+     */
+    static Map<String, String> passwords(boolean oneTime, SecureRandom random) {
+        Map<String, String> p = new LinkedHashMap<>();
+        for (String user : USERS) {
+            if (oneTime) {
+                byte[] bytes = new byte[16];
+                random.nextBytes(bytes);
+                p.put(user, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+            } else {
+                p.put(user, user + "-demo");
+            }
+        }
+        return p;
+    }
+
+    /** The environment that replaces the demo digests of the services' local profile by those of these passwords. */
+    static Map<String, String> userEnv(Map<String, String> passwords) {
+        Map<String, String> env = new LinkedHashMap<>();
+        passwords.forEach((user, password) -> env.put(
+                "QUARKUS_SECURITY_USERS_EMBEDDED_USERS_" + user.toUpperCase(Locale.ROOT), digest(user, password)));
+        return env;
+    }
+
+    /** The services' digest-md5 form: HEX(MD5(user:fleetdoctor:password)). */
+    static String digest(String user, String password) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
+                    .digest((user + ":fleetdoctor:" + password).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -166,6 +211,10 @@ public final class LocalRun {
         common.put("QUARKUS_PROFILE", "local");
         common.put("QUARKUS_LOG_CONSOLE_FORMAT", "%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n");
         Map<String, String> db = new LinkedHashMap<>(common);
+        if (opt.kubeconfig() != null) {
+            // a real cluster: the demo passwords are public, so the APIs get one-time users instead
+            db.putAll(userEnv(passwords));
+        }
         db.put("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl());
         db.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().user());
         db.put("QUARKUS_DATASOURCE_PASSWORD", infra.postgres().password());
@@ -222,8 +271,14 @@ public final class LocalRun {
         }
         say("");
         say("  analyzer    http://localhost:%d/api/incidents   (OpenAPI /q/openapi)", analyzerPort);
-        say("  remediator  http://localhost:%d/ui/   API /api/plans   (demo users: viewer, approver, approver2, admin;"
-                + " password <user>-demo)", remediatorPort);
+        if (opt.kubeconfig() == null) {
+            say("  remediator  http://localhost:%d/ui/   API /api/plans   (demo users: viewer, approver, approver2, admin;"
+                    + " password <user>-demo)", remediatorPort);
+        } else {
+            say("  remediator  http://localhost:%d/ui/   API /api/plans", remediatorPort);
+            say("  one-time passwords of this run (shown only now, not stored):");
+            passwords.forEach((user, password) -> say("    %-9s %s", user, password));
+        }
         say("  collector   http://localhost:%d/q/health   + %d node agents", collectorPort, collectors.size() - 1);
         say("  logs        %s", work);
         say("");
@@ -252,8 +307,9 @@ public final class LocalRun {
 
     /** Polls the analyzer and the remediator and prints each step once. */
     private int follow(Instant start, Child analyzer, Child remediator) throws Exception {
-        String admin = basic("admin", "admin-demo");
-        String approver = basic("approver", "approver-demo");
+        String admin = basic("admin", passwords.get("admin"));
+        String approver = basic("approver", passwords.get("approver"));
+        String viewer = basic("viewer", passwords.get("viewer"));
         Map<String, String> incidentStatus = new HashMap<>();
         Map<String, String> planState = new HashMap<>();
         Instant detected = null;
@@ -261,7 +317,7 @@ public final class LocalRun {
         Instant deadline = Instant.now().plus(opt.bound());
         while (!stopping) {
             checkAlive();
-            JsonNode incidents = get(analyzer.port(), "/api/incidents?cluster=" + opt.cluster(), null);
+            JsonNode incidents = get(analyzer.port(), "/api/incidents?cluster=" + opt.cluster(), viewer);
             if (incidents != null) {
                 for (JsonNode i : incidents.path("items")) {
                     String id = i.path("incidentId").asText();
@@ -272,7 +328,7 @@ public final class LocalRun {
                         }
                         step("incident %s %s: %s", id, status, i.path("summary").asText());
                         if ("open".equals(status)) {
-                            printEvidence(analyzer.port(), id);
+                            printEvidence(analyzer.port(), id, viewer);
                         }
                     }
                 }
@@ -297,8 +353,9 @@ public final class LocalRun {
                                 }
                                 approved = Instant.now();
                             } else {
-                                say("    approve:  curl -u approver:approver-demo -X POST -H 'Content-Type: application/json'"
+                                say("    approve:  curl -u %s -X POST -H 'Content-Type: application/json'"
                                         + " -d '{\"planHash\":\"%s\"}' http://localhost:%d/api/plans/%s/approve",
+                                        opt.kubeconfig() == null ? "approver:approver-demo" : "approver",
                                         p.path("planHash").asText(), remediator.port(), id);
                                 say("    or open   http://localhost:%d/ui/", remediator.port());
                             }
@@ -331,8 +388,8 @@ public final class LocalRun {
         return 0;
     }
 
-    private void printEvidence(int port, String id) {
-        JsonNode d = get(port, "/api/incidents/" + id, null);
+    private void printEvidence(int port, String id, String auth) {
+        JsonNode d = get(port, "/api/incidents/" + id, auth);
         if (d == null) {
             return;
         }

@@ -308,7 +308,7 @@ class RemediationFlowTest {
     @Test
     void threeApprovedPlansWithALimitOfOneNeverRunTogether() {
         List<String> ids = new ArrayList<>();
-        as("admin").post("/api/fleet/pause").then().statusCode(200).body("paused", equalTo(true));
+        as("admin").contentType(ContentType.JSON).body("{}").post("/api/fleet/pause").then().statusCode(200).body("paused", equalTo(true));
         try {
             for (int i = 0; i < 3; i++) {
                 String cluster = unique("fleet" + i);
@@ -323,7 +323,7 @@ class RemediationFlowTest {
             as("viewer").get("/api/policy").then().statusCode(200).body("paused", equalTo(true)).body("maxExecuting", equalTo(1));
             assertTrue(ids.stream().allMatch(id -> plan(id).getString("plan.state").equals("APPROVED")));
         } finally {
-            as("admin").post("/api/fleet/resume").then().statusCode(200).body("paused", equalTo(false));
+            as("admin").contentType(ContentType.JSON).body("{}").post("/api/fleet/resume").then().statusCode(200).body("paused", equalTo(false));
         }
         for (String id : ids) {
             awaitState(id, PlanState.SUCCEEDED);

@@ -23,6 +23,7 @@ import static org.hamcrest.Matchers.equalTo;
 @WithKubernetesTestServer(crud = true)
 class SecurityTest {
     static final String ISSUER = "https://fleetdoctor.local/issuer";
+    static final String AUDIENCE = "fleetdoctor";
 
     record Endpoint(String method, String path, String body, String role) {
     }
@@ -32,8 +33,8 @@ class SecurityTest {
             new Endpoint("GET", "/api/plans/00000000-0000-0000-0000-000000000000", null, "viewer"),
             new Endpoint("POST", "/api/plans/00000000-0000-0000-0000-000000000000/approve", "{}", "approver"),
             new Endpoint("POST", "/api/plans/00000000-0000-0000-0000-000000000000/reject", "{\"reason\":\"no\"}", "approver"),
-            new Endpoint("POST", "/api/fleet/pause", null, "admin"),
-            new Endpoint("POST", "/api/fleet/resume", null, "admin"),
+            new Endpoint("POST", "/api/fleet/pause", "{}", "admin"),
+            new Endpoint("POST", "/api/fleet/resume", "{}", "admin"),
             new Endpoint("GET", "/api/policy", null, "viewer"));
 
     static io.restassured.response.Response call(RequestSpecification spec, Endpoint e) {
@@ -97,15 +98,46 @@ class SecurityTest {
 
     @Test
     void bearerJwtSignedWithTheConfiguredKeyCarriesRolesFromTheGroupsClaim() throws Exception {
-        String viewer = Jwt.issuer(ISSUER).upn("jane@example.org").groups(Set.of("viewer")).sign();
+        String viewer = Jwt.issuer(ISSUER).audience(AUDIENCE).upn("jane@example.org").groups(Set.of("viewer")).sign();
         given().auth().oauth2(viewer).get("/api/plans").then().statusCode(200);
-        given().auth().oauth2(viewer).post("/api/fleet/pause").then().statusCode(403);
+        given().auth().oauth2(viewer).contentType(ContentType.JSON).body("{}").post("/api/fleet/pause").then().statusCode(403);
 
         var gen = KeyPairGenerator.getInstance("RSA");
         gen.initialize(2048);
-        String forged = Jwt.issuer(ISSUER).upn("mallory").groups(Set.of("admin")).sign(gen.generateKeyPair().getPrivate());
+        String forged = Jwt.issuer(ISSUER).audience(AUDIENCE).upn("mallory").groups(Set.of("admin")).sign(gen.generateKeyPair().getPrivate());
         given().auth().oauth2(forged).get("/api/plans").then().statusCode(401);
-        String wrongIssuer = Jwt.issuer("https://elsewhere").upn("eve").groups(Set.of("viewer")).sign();
+        String wrongIssuer = Jwt.issuer("https://elsewhere").audience(AUDIENCE).upn("eve").groups(Set.of("viewer")).sign();
         given().auth().oauth2(wrongIssuer).get("/api/plans").then().statusCode(401);
+        String wrongAudience = Jwt.issuer(ISSUER).audience("another-app").upn("eve").groups(Set.of("viewer")).sign();
+        given().auth().oauth2(wrongAudience).get("/api/plans").then().statusCode(401);
+        String noAudience = Jwt.issuer(ISSUER).upn("eve").groups(Set.of("viewer")).sign();
+        given().auth().oauth2(noAudience).get("/api/plans").then().statusCode(401);
+    }
+
+    @Test
+    void stateChangingEndpointsTakeJsonOnly() {
+        for (String action : List.of("pause", "resume")) {
+            String path = "/api/fleet/" + action;
+            // what a cross-site form or a simple fetch can send without a preflight
+            basic("admin").post(path).then().statusCode(415).contentType("application/problem+json");
+            basic("admin").contentType("text/plain").body("{}").post(path).then().statusCode(415)
+                    .contentType("application/problem+json");
+            basic("admin").contentType("application/x-www-form-urlencoded").body("a=b").post(path).then().statusCode(415)
+                    .contentType("application/problem+json");
+            basic("admin").multiPart("reason", "x").post(path).then().statusCode(415)
+                    .contentType("application/problem+json");
+        }
+        basic("approver").contentType("text/plain").body("{}")
+                .post("/api/plans/00000000-0000-0000-0000-000000000000/approve").then().statusCode(415)
+                .contentType("application/problem+json");
+        basic("approver").contentType("application/x-www-form-urlencoded").body("reason=x")
+                .post("/api/plans/00000000-0000-0000-0000-000000000000/reject").then().statusCode(415)
+                .contentType("application/problem+json");
+        basic("admin").contentType(ContentType.JSON).body("[1]").post("/api/fleet/pause").then().statusCode(400)
+                .contentType("application/problem+json");
+        basic("admin").contentType(ContentType.JSON).body("{not json").post("/api/fleet/pause").then().statusCode(400)
+                .contentType("application/problem+json");
+        // nothing above paused the fleet
+        basic("viewer").get("/api/policy").then().statusCode(200).body("paused", equalTo(false));
     }
 }

@@ -6,10 +6,18 @@ import io.fleetdoctor.remediator.policy.PolicyService;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -19,7 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The fleet guards: pause/resume (admin) and the effective policy (viewer). */
+/**
+ * The fleet guards: pause/resume (admin) and the effective policy (viewer). pause and resume change state, so
+ * they take JSON only (a JSON object, or no body, with Content-Type application/json): a cross-site form or a
+ * simple request cannot send that header without a CORS preflight, which this service never grants.
+ */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "fleet")
@@ -32,6 +44,8 @@ public class FleetResource {
     SecurityIdentity identity;
     @Inject
     ClusterRegistry registry;
+    @Inject
+    ObjectMapper json;
 
     public record FleetView(boolean paused) {
     }
@@ -48,18 +62,22 @@ public class FleetResource {
 
     @POST
     @Path("fleet/pause")
+    @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Stop starting plans across the fleet (running ones finish)")
-    public FleetView pause() {
+    public FleetView pause(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
+        jsonOnly(contentType, body);
         policy.setPaused(true, identity.getPrincipal().getName(), "rest");
         return new FleetView(true);
     }
 
     @POST
     @Path("fleet/resume")
+    @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Start plans again")
-    public FleetView resume() {
+    public FleetView resume(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
+        jsonOnly(contentType, body);
         policy.setPaused(false, identity.getPrincipal().getName(), "rest");
         return new FleetView(false);
     }
@@ -80,5 +98,33 @@ public class FleetResource {
         registry.all().forEach((id, c) -> out.put(id, new ClusterView(c.access(), policy.classOf(id), c.owners(),
                 c.slackChannel())));
         return out;
+    }
+
+    /**
+     * {@code @Consumes} lets a request without Content-Type through; a state change needs it to be JSON, and the
+     * body, if any, a JSON object (read here so that a bad one is a 400 problem like every other).
+     */
+    private void jsonOnly(String contentType, String body) {
+        MediaType type;
+        try {
+            type = contentType == null ? null : MediaType.valueOf(contentType);
+        } catch (IllegalArgumentException e) {
+            type = null;
+        }
+        if (type == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(type)) {
+            throw new NotSupportedException("state-changing requests take Content-Type application/json");
+        }
+        if (body == null || body.isBlank()) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException("malformed JSON body: " + e.getOriginalMessage());
+        }
+        if (!node.isObject()) {
+            throw new BadRequestException("the body must be a JSON object");
+        }
     }
 }
