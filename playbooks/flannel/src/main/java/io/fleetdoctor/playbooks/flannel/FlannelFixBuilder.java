@@ -262,7 +262,8 @@ public final class FlannelFixBuilder implements FixBuilder {
         return false;
     }
 
-    private static List<Container> all(PodSpec pod) {
+    /** Init containers, then containers. */
+    static List<Container> all(PodSpec pod) {
         List<Container> out = new ArrayList<>();
         if (pod.getInitContainers() != null) {
             out.addAll(pod.getInitContainers());

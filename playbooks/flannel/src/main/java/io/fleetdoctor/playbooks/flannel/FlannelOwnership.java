@@ -289,14 +289,7 @@ public final class FlannelOwnership {
     }
 
     private static List<Container> all(PodSpec pod) {
-        List<Container> out = new ArrayList<>();
-        if (pod.getInitContainers() != null) {
-            out.addAll(pod.getInitContainers());
-        }
-        if (pod.getContainers() != null) {
-            out.addAll(pod.getContainers());
-        }
-        return out;
+        return FlannelFixBuilder.all(pod);
     }
 
     /** A YAML double-quoted scalar (JSON string syntax is valid YAML). */
