@@ -25,7 +25,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final Path dir;
     private final int port;
-    private final Process process;
+    private Process process;
     private final Path log;
 
     private EmbeddedKafka(Path dir, int port, Process process, Path log) {
@@ -194,6 +194,40 @@ public final class EmbeddedKafka implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /**
+     * Stops the broker as an operator would (SIGTERM: controlled shutdown), for outage tests;
+     * {@link #restartBroker()} starts it again on the same ports with the same data.
+     */
+    public synchronized void stopBroker() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts the broker stopped by {@link #stopBroker()}; returns once every fleetdoctor partition has a leader. */
+    public synchronized void restartBroker() {
+        if (process.isAlive()) {
+            return;
+        }
+        try {
+            process = childJvm("kafka.Kafka", log, dir.resolve("server.properties").toString());
+            awaitStarted(Duration.ofSeconds(120));
+            createLedTopics(Duration.ofSeconds(120), Topics.SIGNALS, Topics.SIGNALS_DLQ, Topics.DECISIONS,
+                    Topics.REMEDIATIONS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -25,7 +25,7 @@ public class DecisionConsumer {
     @Inject
     MeterRegistry registry;
     @Inject
-    io.fleetdoctor.remediator.StoreReadiness store;
+    io.fleetdoctor.remediator.StoreGate store;
 
     @Incoming("decisions")
     @Blocking

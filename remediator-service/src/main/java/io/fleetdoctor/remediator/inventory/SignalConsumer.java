@@ -31,7 +31,7 @@ public class SignalConsumer {
     @Inject
     MeterRegistry registry;
     @Inject
-    io.fleetdoctor.remediator.StoreReadiness store;
+    io.fleetdoctor.remediator.StoreGate store;
 
     private Counter rejected;
 
