@@ -130,7 +130,10 @@ class ConcurrencyAndRollbackTest {
         String ns = unique("ns-status");
         String id = planned(cluster, ns);
         String recorded = plan(id).getString("daemonSets[0].resourceVersion");
-        DaemonSet touched = controller.markRolledOut(live(ns));
+        DaemonSet ds = live(ns);
+        ds.getStatus().setNumberReady(2); // a flannel pod restarting
+        ds.getStatus().setNumberUnavailable(1);
+        DaemonSet touched = client.apps().daemonSets().inNamespace(ns).resource(ds).updateStatus();
         assertNotEquals(recorded, touched.getMetadata().getResourceVersion());
         approve(id, "approver", "{}", 200, "APPROVED");
         awaitState(id, PlanState.VERIFYING);

@@ -92,7 +92,7 @@ class DecisionRefusalTest {
                 "planId = ?1 and action = 'decision-refused'", id).stream().map(a -> a.actor + ": " + a.detail).toList());
         assertEquals(1, refusals.size(), refusals.toString());
         assertTrue(refusals.get(0).startsWith("system: decision ") && refusals.get(0).contains(reasonPart), refusals.get(0));
-        as("approver").contentType(ContentType.JSON).body("{}").post("/api/plans/" + id + "/approve").then()
+        as("approver").contentType(ContentType.JSON).body(RemediationFlowTest.withHash(id, "{}")).post("/api/plans/" + id + "/approve").then()
                 .statusCode(409).contentType("application/problem+json").body("detail", containsString("blocked"));
         return p;
     }
