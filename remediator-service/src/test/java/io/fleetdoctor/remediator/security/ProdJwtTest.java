@@ -113,8 +113,11 @@ class ProdJwtTest {
         String id = bearer(viewer).queryParam("cluster", cluster).get("/api/plans").then().statusCode(200)
                 .extract().jsonPath().getString("items[0].id");
 
-        bearer(viewer).contentType(ContentType.JSON).body("{}").post("/api/plans/" + id + "/approve").then().statusCode(403);
-        bearer(token(ISSUER, AUDIENCE, "approver")).contentType(ContentType.JSON).body("{\"comment\":\"prod jwt\"}")
+        String hash = bearer(viewer).get("/api/plans/" + id).then().statusCode(200).extract().jsonPath().getString("planHash");
+        bearer(viewer).contentType(ContentType.JSON).body("{\"planHash\":\"" + hash + "\"}").post("/api/plans/" + id
+                + "/approve").then().statusCode(403);
+        bearer(token(ISSUER, AUDIENCE, "approver")).contentType(ContentType.JSON)
+                .body("{\"planHash\":\"" + hash + "\",\"comment\":\"prod jwt\"}")
                 .post("/api/plans/" + id + "/approve").then().statusCode(200).body("state", equalTo("APPROVED"));
         bearer(viewer).get("/api/plans/" + id).then().statusCode(200)
                 .body("approvalList[0].approver", equalTo("jane@example.org"));
