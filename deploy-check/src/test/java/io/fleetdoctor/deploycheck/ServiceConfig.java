@@ -33,6 +33,8 @@ final class ServiceConfig {
     /** key -> value of the lines that apply in production (prod overrides default). */
     final Map<String, String> properties = new LinkedHashMap<>();
     private final Set<String> readable = new TreeSet<>();
+    /** Environment names of map-typed {@code @ConfigMapping} members: any key, then one of the entry's members. */
+    private final List<Pattern> readablePatterns = new ArrayList<>();
     private final Set<String> required = new TreeSet<>();
     private final boolean kafka;
     private final boolean kubernetesClient;
@@ -81,6 +83,7 @@ final class ServiceConfig {
             Matcher prefix = PREFIX.matcher(source);
             if (prefix.find()) {
                 readable.addAll(mappingEnv(prefix.group(1), source));
+                readablePatterns.addAll(mapEnv(prefix.group(1), source));
             }
         }
         kafka = properties.values().stream().anyMatch("smallrye-kafka"::equals);
@@ -118,7 +121,8 @@ final class ServiceConfig {
      * image's Dockerfile uses (JAVA_OPTS in its entrypoint).
      */
     boolean reads(String name) {
-        return readable.contains(name) || (kafka && name.startsWith("KAFKA_"))
+        return readable.contains(name) || readablePatterns.stream().anyMatch(p -> p.matcher(name).matches())
+                || (kafka && name.startsWith("KAFKA_"))
                 || (kubernetesClient && name.equals("KUBECONFIG"));
     }
 
@@ -191,6 +195,35 @@ final class ServiceConfig {
             }
         }
         return names;
+    }
+
+    private static final Pattern MAP_MEMBER = Pattern.compile(
+            "^ {4}((?:@\\S+\\s+)*)Map<String,\\s*(\\w+)>\\s+(\\w+)\\(\\);", Pattern.MULTILINE);
+    private static final Pattern INNER_MEMBER = Pattern.compile(
+            "^ {8}((?:@\\S+\\s+)*)[\\w.<>, ?]+?\\s+(\\w+)\\(\\);", Pattern.MULTILINE);
+    private static final Pattern WITH_NAME = Pattern.compile("@WithName\\(\"([^\"]+)\"\\)");
+
+    /**
+     * A {@code Map<String, Entry>} member is read as {@code PREFIX[_MEMBER]__<KEY>__<ENTRY_MEMBER>} (Quarkus's
+     * environment form of a map key: {@code FLEETDOCTOR_CLUSTERS__SELF__ID}); {@code @WithParentName} drops the
+     * member's own name, {@code @WithName} renames an entry member.
+     */
+    private static List<Pattern> mapEnv(String prefix, String source) {
+        List<Pattern> out = new ArrayList<>();
+        Matcher m = MAP_MEMBER.matcher(source);
+        while (m.find()) {
+            String base = m.group(1).contains("@WithParentName") ? prefix : prefix + "." + kebab(m.group(3));
+            List<String> fields = new ArrayList<>();
+            Matcher i = INNER_MEMBER.matcher(source);
+            while (i.find()) {
+                Matcher renamed = WITH_NAME.matcher(i.group(1));
+                fields.add(Pattern.quote(env(renamed.find() ? renamed.group(1) : kebab(i.group(2)))));
+            }
+            if (!fields.isEmpty()) {
+                out.add(Pattern.compile(Pattern.quote(env(base)) + "__[A-Z0-9_]+__(" + String.join("|", fields) + ")"));
+            }
+        }
+        return out;
     }
 
     private static String kebab(String camel) {
