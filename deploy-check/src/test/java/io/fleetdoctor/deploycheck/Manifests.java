@@ -31,7 +31,9 @@ final class Manifests {
             "kafka.strimzi.io/v1beta2/KafkaUser",
             "kafka.strimzi.io/v1beta2/Kafka",
             "kafka.strimzi.io/v1beta2/KafkaNodePool",
-            "postgresql.cnpg.io/v1/Cluster");
+            "postgresql.cnpg.io/v1/Cluster",
+            "monitoring.coreos.com/v1/PodMonitor",
+            "monitoring.coreos.com/v1/PrometheusRule");
 
     private Manifests() {
     }

@@ -537,6 +537,17 @@ public final class LocalRun {
         return tail(c.log(), 400).stream().anyMatch(l -> l.contains("Listening on: ") && l.endsWith(":" + c.port()));
     }
 
+    /** The HTTP port of each running child with one (services and node agents), by name. */
+    public synchronized Map<String, Integer> httpPorts() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (Child c : children) {
+            if (c.port() > 0 && c.process().isAlive()) {
+                out.put(c.name(), c.port());
+            }
+        }
+        return out;
+    }
+
     /** Stops the services, then the simulator; the broker and database stop with their own hook. */
     public synchronized void stop() {
         if (stopping) {

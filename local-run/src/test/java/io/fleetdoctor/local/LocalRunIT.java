@@ -21,7 +21,7 @@ class LocalRunIT {
 
     @Test
     void demoFollowsTheIncidentToSucceeded() throws Exception {
-        String out = demo("flannel-iface", LocalRun.CLUSTER);
+        String out = demo("flannel-iface", LocalRun.CLUSTER, DashboardMetrics::assertExposed);
         assertTrue(out.contains("simulator:"), "the simulated cluster told its story");
         assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-1: .*--iface=eth0.*"), "incident detected");
         assertTrue(out.contains("PENDING_APPROVAL"), "plan waited for approval");
@@ -34,7 +34,7 @@ class LocalRunIT {
     @Test
     void demoFollowsFlannelOomToSucceeded() throws Exception {
         // its own cluster id: both runs share this JVM's broker and database, so the first run's signals stay
-        String out = demo("flannel-oom", "demo-oom");
+        String out = demo("flannel-oom", "demo-oom", run -> { });
         assertTrue(out.contains("OOM-killed"), "the simulated flanneld was OOM-killed");
         assertTrue(out.matches("(?s).*incident inc-\\w+ open: demo-oom: flanneld OOM-killed .*"), "incident detected");
         assertTrue(out.contains("memory: \"100Mi\""), "the plan doubles the 50Mi limit");
@@ -42,7 +42,11 @@ class LocalRunIT {
         assertTrue(out.contains("SUCCEEDED"), "plan verified");
     }
 
-    private static String demo(String scenario, String cluster) throws Exception {
+    interface WhileRunning {
+        void check(LocalRun run) throws Exception;
+    }
+
+    private static String demo(String scenario, String cluster, WhileRunning whileRunning) throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream both = new PrintStream(new OutputStream() {
             @Override
@@ -63,6 +67,9 @@ class LocalRunIT {
         int rc;
         try {
             rc = run.run();
+            if (rc == 0) {
+                whileRunning.check(run);
+            }
         } catch (LocalRun.StepFailed e) {
             run.printLogTails();
             throw e;

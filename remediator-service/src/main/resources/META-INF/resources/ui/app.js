@@ -311,6 +311,7 @@
     const hash = location.hash || '#/';
     const m = hash.match(/^#\/plan\/([^/?#]+)/);
     if (m) return {view: 'plan', id: decodeURIComponent(m[1])};
+    if (/^#\/fleet\b/.test(hash)) return {view: 'fleet'};
     return {view: 'overview'};
   }
 
@@ -324,6 +325,7 @@
     const r = parseRoute();
     const view = $('view');
     if (r.view === 'plan') buildPlanSkeleton(view, r.id);
+    else if (r.view === 'fleet') buildFleetHealthSkeleton(view);
     else buildOverviewSkeleton(view);
     poll(app.generation);
   }
@@ -335,12 +337,14 @@
     try {
       const [policy, data] = await Promise.all([
         api('GET', '/api/policy'),
-        r.view === 'plan' ? api('GET', '/api/plans/' + encodeURIComponent(r.id)) : api('GET', '/api/plans?size=200')
+        r.view === 'plan' ? api('GET', '/api/plans/' + encodeURIComponent(r.id))
+          : r.view === 'fleet' ? api('GET', '/api/fleet/clusters') : api('GET', '/api/plans?size=200')
       ]);
       if (gen !== app.generation || seq !== app.pollSeq) return; // a newer poll renders
       app.policy = policy;
       renderFleet();
       if (r.view === 'plan') renderPlan(data);
+      else if (r.view === 'fleet') renderFleetHealth(data);
       else renderOverview(data);
       if ($('banner').dataset.source === 'poll') hideBanner();
       setLive(true, (app.live ? 'live · ' : 'frozen · ') + clock(new Date().toISOString()));
@@ -369,6 +373,49 @@
         if (app.live) refreshNow();
         else { clearTimeout(app.timer); setLive(true, 'frozen'); }
       }}, app.live ? 'freeze' : 'resume live');
+  }
+
+  // ---------- fleet health: which clusters report ----------
+  function buildFleetHealthSkeleton(view) {
+    replace(view,
+      h('div', {className: 'toolbar'}, h('a', {href: '#/', id: 'back'}, '← plans'), liveToggle(),
+        h('span', {className: 'spacer'}), h('span', {id: 'fleet-health-note', className: 'muted'})),
+      h('section', {className: 'panel'},
+        h('header', null, h('h2', null, 'Fleet health'), h('span', {className: 'muted', id: 'fleet-health-count'})),
+        h('div', {className: 'body flush', id: 'fleet-health'})));
+  }
+
+  function sourceCell(s, staleAfter) {
+    if (!s) return h('td', {className: 'stale'}, h('span', {className: 'badge s-FAILED'}, 'never heard'));
+    return h('td', {className: s.stale ? 'stale' : 'fresh', title: 'event time ' + time(s.lastHeartbeat)},
+      s.stale ? h('span', {className: 'badge s-FAILED'}, 'STALE') : h('span', {className: 'badge s-SUCCEEDED'}, 'ok'),
+      ' ', ago(s.lastReceived));
+  }
+
+  function renderFleetHealth(f) {
+    const key = JSON.stringify([f.clusters, Math.floor(Date.now() / 10000)]);
+    if (app.lastKey.fleetHealth === key) return;
+    app.lastKey.fleetHealth = key;
+    const stale = f.clusters.filter((c) => c.stale).length;
+    $('fleet-health-count').textContent = f.clusters.length + ' clusters · ' + stale + ' stale';
+    $('fleet-health-note').textContent = 'stale after ' + duration(f.staleAfter) + ' without a heartbeat';
+    const rows = f.clusters.map((c) => {
+      const live = Object.entries(c.plans || {}).filter(([s]) => OPEN_STATES.indexOf(s) >= 0)
+        .map(([s, n]) => n + ' ' + s).join(', ');
+      const agents = c.nodeAgents.length === 0 ? h('span', {className: 'muted'}, 'none')
+        : h('details', null, h('summary', null, c.nodeAgents.length + ' agents' + (c.staleNodeAgents ? ', ' + c.staleNodeAgents + ' stale' : '')),
+          h('ul', {className: 'agents'}, ...c.nodeAgents.map((a) => h('li', {className: a.stale ? 'stale' : 'fresh'},
+            a.node + ': ' + (a.stale ? 'STALE, ' : '') + ago(a.lastReceived)))));
+      return h('tr', {dataset: {cluster: c.cluster, stale: String(c.stale)}, className: c.stale ? 'row-stale' : ''},
+        h('td', {className: 'mono'}, c.cluster), h('td', null, c.clusterClass || ''),
+        h('td', null, c.registered ? 'registered' : h('span', {className: 'badge s-STALE'}, 'not in registry')),
+        sourceCell(c.collector, f.staleAfter), h('td', null, agents),
+        h('td', null, live ? h('a', {href: '#/'}, live) : h('span', {className: 'muted'}, 'no live plan')));
+    });
+    replace($('fleet-health'), h('table', {className: 'grid', id: 'fleet-health-table'},
+      h('thead', null, h('tr', null, ...['cluster', 'class', 'registry', 'collector', 'node agents', 'live plans']
+        .map((t) => h('th', null, t)))),
+      h('tbody', null, ...rows)));
   }
 
   // ---------- overview ----------

@@ -2,6 +2,7 @@ package io.fleetdoctor.remediator.api;
 
 import io.fleetdoctor.remediator.config.RemediatorConfig;
 import io.fleetdoctor.remediator.cluster.ClusterRegistry;
+import io.fleetdoctor.remediator.fleet.FleetStatus;
 import io.fleetdoctor.remediator.policy.PolicyService;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -46,6 +47,8 @@ public class FleetResource {
     ClusterRegistry registry;
     @Inject
     ObjectMapper json;
+    @Inject
+    FleetStatus fleetStatus;
 
     public record FleetView(boolean paused) {
     }
@@ -80,6 +83,15 @@ public class FleetResource {
         jsonOnly(contentType, body);
         policy.setPaused(false, identity.getPrincipal().getName(), "rest");
         return new FleetView(false);
+    }
+
+    @GET
+    @Path("fleet/clusters")
+    @RolesAllowed({Roles.VIEWER, Roles.APPROVER, Roles.ADMIN})
+    @Operation(summary = "Every cluster of the registry or that reports: last heartbeats (collector, node agents),"
+            + " stale ones, plans by state")
+    public FleetStatus.Fleet clustersStatus() {
+        return fleetStatus.fleet();
     }
 
     @GET

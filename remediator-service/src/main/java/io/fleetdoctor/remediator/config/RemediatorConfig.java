@@ -15,6 +15,8 @@ public interface RemediatorConfig {
 
     Execution execution();
 
+    Fleet fleet();
+
     /** Deprecated: cluster id → kubeconfig context; use {@code fleetdoctor.clusters."<id>".context}. */
     Map<String, String> kubeContexts();
 
@@ -64,5 +66,20 @@ public interface RemediatorConfig {
 
         @WithDefault("PT10M")
         Duration verifyWindow();
+    }
+
+    /** The fleet view: which collectors report (fleet.Heartbeats, fleet.FleetStatus). */
+    interface Fleet {
+        /** A collector or node agent without a heartbeat for this long is shown and counted as stale. */
+        @WithDefault("PT2M")
+        Duration staleAfter();
+
+        /** How often received heartbeats are written (in one batch). */
+        @WithDefault("5s")
+        String heartbeatFlush();
+
+        /** How often the gauges fleetdoctor_collectors_* and fleetdoctor_plans are recomputed from the database. */
+        @WithDefault("30s")
+        String gaugeRefresh();
     }
 }

@@ -2,9 +2,11 @@ package io.fleetdoctor.remediator.inventory;
 
 import io.fleetdoctor.events.CloudEvent;
 import io.fleetdoctor.events.EventCodec;
+import io.fleetdoctor.events.Heartbeat;
 import io.fleetdoctor.events.InvalidEventException;
 import io.fleetdoctor.events.NodeInterfaces;
 import io.fleetdoctor.remediator.execution.VerificationWatcher;
+import io.fleetdoctor.remediator.fleet.Heartbeats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -31,6 +33,8 @@ public class SignalConsumer {
     @Inject
     MeterRegistry registry;
     @Inject
+    Heartbeats heartbeats;
+    @Inject
     io.fleetdoctor.remediator.StoreGate store;
 
     private Counter rejected;
@@ -49,6 +53,10 @@ public class SignalConsumer {
         } catch (InvalidEventException e) {
             rejected.increment();
             LOG.debugf("skipping bad signal (field %s): %s", e.field(), e.getMessage());
+            return;
+        }
+        if (event.data() instanceof Heartbeat h) {
+            heartbeats.seen(event, h, java.time.Instant.now());
             return;
         }
         CloudEvent<?> signal = event;
