@@ -47,6 +47,8 @@ public class DecisionService {
     io.fleetdoctor.remediator.playbook.PlaybookHost playbooks;
     @Inject
     PlanFactory factory;
+    @Inject
+    io.fleetdoctor.remediator.notify.PlanTransitionNotifier notifier;
 
     public enum Outcome { DUPLICATE, IGNORED, CREATED, REFRESHED, CANCELLED, RESOLVED_VERIFYING, NO_PLAN }
 
@@ -84,6 +86,9 @@ public class DecisionService {
         pe.processedAt = Instant.now();
         pe.persist();
         Decision d = event.data();
+        if (Decision.OPEN.equals(d.status())) {
+            notifier.incidentOpened(event.cluster(), d, event.id());
+        }
         if (!fix) {
             return Outcome.IGNORED;
         }

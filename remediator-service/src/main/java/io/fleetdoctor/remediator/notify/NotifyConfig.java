@@ -13,6 +13,20 @@ public interface NotifyConfig {
     /** Slack incoming webhook URL (a secret: from the environment). Empty = log the messages locally. */
     Optional<String> webhookUrl();
 
+    /**
+     * Slack bot token (xoxb-…, a secret). When set, messages go through chat.postMessage: to the cluster's channel
+     * from the registry (fleetdoctor.clusters."id".slack-channel) or {@link #defaultChannel()}, one thread per
+     * incident. Without it the incoming webhook posts everything to its own channel.
+     */
+    Optional<String> botToken();
+
+    /** The channel for clusters without a slack-channel in the registry (bot token mode). */
+    Optional<String> defaultChannel();
+
+    /** Slack Web API base URL (tests point it at a local server). */
+    @WithDefault("https://slack.com/api")
+    String apiUrl();
+
     /** Messages claimed per round. */
     @WithDefault("20")
     int batchSize();

@@ -24,6 +24,12 @@ public class PlanTransitionNotifier {
     @Inject
     NotifyConfig config;
 
+    @Inject
+    SlackRouting routing;
+
+    @Inject
+    io.fleetdoctor.remediator.config.RemediatorConfig remediator;
+
     void on(@Observes PlanTransition t) {
         SlackMessage message;
         try {
@@ -34,8 +40,23 @@ public class PlanTransitionNotifier {
                     t.planId(), t.from(), t.to());
             message = plain(t);
         }
-        outbox.emit(OutboxEvent.of(SlackOutboxSender.DESTINATION, "plan", t.planId(), message.kind(), eventKey(t),
-                message.json()));
+        message = routing.routed(t.cluster(), message);
+        // one aggregate per incident: its messages (opened, then every plan's) arrive in order, in one thread
+        boolean incident = t.incidentId() != null;
+        outbox.emit(OutboxEvent.of(SlackOutboxSender.DESTINATION, incident ? "incident" : "plan",
+                incident ? t.incidentId() : t.planId(), message.kind(), eventKey(t), message.json()));
+    }
+
+    /**
+     * "Incident opened": the first message of an incident, in the transaction that records the decision (so it is
+     * sent once, however often the decision is redelivered).
+     */
+    public void incidentOpened(String cluster, io.fleetdoctor.events.Decision d, String eventId) {
+        String link = remediator.publicUrl().filter(u -> !u.isBlank()).map(u -> u.replaceAll("/+$", "") + "/ui/#/")
+                .orElse(null);
+        SlackMessage message = routing.routed(cluster, SlackMessages.incidentOpened(cluster, d, link));
+        outbox.emit(OutboxEvent.of(SlackOutboxSender.DESTINATION, "incident", d.incidentId(), message.kind(),
+                d.incidentId() + "|opened|" + eventId, message.json()));
     }
 
     /** Natural key of a transition, so a re-fired event does not notify twice. */

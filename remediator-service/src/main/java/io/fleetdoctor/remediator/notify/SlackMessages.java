@@ -159,6 +159,38 @@ public final class SlackMessages {
         return new SlackMessage(kind, body.toString());
     }
 
+    /**
+     * The first message of an incident (its thread's parent when a bot token is configured): cluster, rule,
+     * severity, summary and the first evidence items.
+     */
+    public static SlackMessage incidentOpened(String cluster, io.fleetdoctor.events.Decision d, String link) {
+        ArrayNode blocks = F.arrayNode();
+        String text = "Incident opened on " + nvl(cluster, "unknown cluster") + ": " + nvl(d.summary(), d.rule());
+        header(blocks, ":rotating_light: Incident on " + nvl(cluster, "?") + ": " + nvl(d.rule(), "?"));
+        ObjectNode b = blocks.addObject();
+        b.put("type", "section");
+        ObjectNode t = b.putObject("text");
+        t.put("type", "mrkdwn");
+        t.put("text", truncate(escape(nvl(d.summary(), "")), MAX_SECTION));
+        ArrayNode fields = b.putArray("fields");
+        field(fields, "*Cluster*\n" + escape(nvl(cluster, "?")));
+        field(fields, "*Incident*\n`" + escape(nvl(d.incidentId(), "?")) + "`");
+        field(fields, "*Severity*\n" + escape(nvl(d.severity(), "?")));
+        field(fields, "*Confidence*\n" + Math.round(d.confidence() * 100) + " %");
+        java.util.List<String> facts = new java.util.ArrayList<>();
+        for (io.fleetdoctor.events.Decision.Evidence e : d.evidence()) {
+            facts.add((e.node() == null ? "" : e.node() + ": ") + e.fact());
+        }
+        highlights(blocks, facts);
+        if (link != null) {
+            section(blocks, "<" + link + "|Open fleetdoctor>");
+        }
+        ObjectNode body = F.objectNode();
+        body.put("text", truncate(escape(text), MAX_SECTION));
+        body.set("blocks", blocks);
+        return new SlackMessage("incident_opened", body.toString());
+    }
+
     private static void header(ArrayNode blocks, String text) {
         ObjectNode b = blocks.addObject();
         b.put("type", "header");

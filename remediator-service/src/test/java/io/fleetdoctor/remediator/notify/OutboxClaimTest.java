@@ -74,7 +74,7 @@ class OutboxClaimTest {
             firer.fire(plans.stream().map(p -> Transitions.awaiting(p, cluster)).toArray(PlanTransition[]::new));
             await().atMost(Duration.ofSeconds(20)).until(() -> plans.stream()
                     .allMatch(p -> !slack.deliveredContaining(p).isEmpty()
-                            || claimedByOthers.stream().anyMatch(c -> c.aggregateId().equals(p))));
+                            || claimedByOthers.stream().anyMatch(c -> c.aggregateId().equals("inc-" + p))));
         } finally {
             stop.set(true);
             for (Future<?> f : running) {
@@ -90,7 +90,7 @@ class OutboxClaimTest {
         assertFalse(claimedByOthers.isEmpty(), "the other instances took part");
         // what the others hold is not sent by this instance; everything else is sent exactly once
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> plans.stream().allMatch(p ->
-                slack.containing(p).size() == (claimedByOthers.stream().anyMatch(c -> c.aggregateId().equals(p)) ? 0 : 1)));
+                slack.containing(p).size() == (claimedByOthers.stream().anyMatch(c -> c.aggregateId().equals("inc-" + p)) ? 0 : 1)));
         assertEquals(n, claimedByOthers.size() + plans.stream().filter(p -> !slack.containing(p).isEmpty()).count());
         // the other instances "sent" theirs
         claimedByOthers.forEach(c -> outbox.markDelivered(c.id()));

@@ -201,10 +201,10 @@ class OutboxDeliveryTest {
     private List<Row> rows(String planId) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT id, attempts, delivered_at, last_error "
-                     + "FROM remediator.outbox WHERE destination = ? AND aggregate_type = 'plan' "
+                     + "FROM remediator.outbox WHERE destination = ? AND aggregate_type = 'incident' "
                      + "AND aggregate_id = ? ORDER BY seq")) {
             ps.setString(1, SlackOutboxSender.DESTINATION);
-            ps.setString(2, planId);
+            ps.setString(2, "inc-" + planId); // Slack messages are ordered per incident (Transitions: inc-<plan>)
             List<Row> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

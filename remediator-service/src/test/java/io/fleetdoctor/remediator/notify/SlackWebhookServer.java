@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 public final class SlackWebhookServer {
 
     /** One request as received. */
-    public record Received(String path, String body, int answeredStatus, Instant at) {
+    public record Received(String path, String body, int answeredStatus, Instant at, String authorization) {
     }
 
     private record Script(Predicate<String> matches, int status, String retryAfter, int[] remaining) {
@@ -36,6 +36,7 @@ public final class SlackWebhookServer {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Script> scripts = new CopyOnWriteArrayList<>();
     private HttpServer server;
+    private final java.util.concurrent.atomic.AtomicLong postSeq = new java.util.concurrent.atomic.AtomicLong();
 
     private SlackWebhookServer(int port) {
         this.port = port;
@@ -88,7 +89,15 @@ public final class SlackWebhookServer {
                     }
                 }
             }
-            received.add(new Received(exchange.getRequestURI().getPath(), body, status, Instant.now()));
+            String path = exchange.getRequestURI().getPath();
+            if (status == 200 && path.endsWith("/chat.postMessage")) {
+                // Slack's Web API: HTTP 200 with a JSON answer carrying the message's ts (a thread id)
+                answer = "{\"ok\":true,\"channel\":\"C0FLEET\",\"ts\":\"" + (1_700_000_000 + postSeq.incrementAndGet())
+                        + ".000100\"}";
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+            }
+            received.add(new Received(path, body, status, Instant.now(),
+                    exchange.getRequestHeaders().getFirst("Authorization")));
             byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
