@@ -112,31 +112,7 @@ public class FleetResource {
         return out;
     }
 
-    /**
-     * {@code @Consumes} lets a request without Content-Type through; a state change needs it to be JSON, and the
-     * body, if any, a JSON object (read here so that a bad one is a 400 problem like every other).
-     */
     private void jsonOnly(String contentType, String body) {
-        MediaType type;
-        try {
-            type = contentType == null ? null : MediaType.valueOf(contentType);
-        } catch (IllegalArgumentException e) {
-            type = null;
-        }
-        if (type == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(type)) {
-            throw new NotSupportedException("state-changing requests take Content-Type application/json");
-        }
-        if (body == null || body.isBlank()) {
-            return;
-        }
-        JsonNode node;
-        try {
-            node = json.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new BadRequestException("malformed JSON body: " + e.getOriginalMessage());
-        }
-        if (!node.isObject()) {
-            throw new BadRequestException("the body must be a JSON object");
-        }
+        JsonOnly.body(json, contentType, body);
     }
 }

@@ -17,6 +17,10 @@ public interface RemediatorConfig {
 
     Fleet fleet();
 
+    Storm storm();
+
+    Silences silences();
+
     /** Deprecated: cluster id → kubeconfig context; use {@code fleetdoctor.clusters."<id>".context}. */
     Map<String, String> kubeContexts();
 
@@ -81,5 +85,30 @@ public interface RemediatorConfig {
         /** How often the gauges fleetdoctor_collectors_* and fleetdoctor_plans are recomputed from the database. */
         @WithDefault("30s")
         String gaugeRefresh();
+    }
+
+    /** Storm guard: one rule opening on more than {@code clusters} clusters within {@code window} pauses that rule. */
+    interface Storm {
+        @WithDefault("3")
+        int clusters();
+
+        /** Per rule, overrides {@link #clusters()} (a noisy rule may need more). */
+        Map<String, Integer> ruleClusters();
+
+        @WithDefault("PT10M")
+        Duration window();
+    }
+
+    interface Silences {
+        /** The longest silence an approver may set. */
+        @WithDefault("P7D")
+        Duration maxDuration();
+
+        /** The silence's owner is told this long before it ends (Slack, in the first cluster's channel). */
+        @WithDefault("PT15M")
+        Duration noticeBefore();
+
+        @WithDefault("30s")
+        String check();
     }
 }

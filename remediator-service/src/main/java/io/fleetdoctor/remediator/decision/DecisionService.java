@@ -49,8 +49,12 @@ public class DecisionService {
     PlanFactory factory;
     @Inject
     io.fleetdoctor.remediator.notify.PlanTransitionNotifier notifier;
+    @Inject
+    io.fleetdoctor.remediator.guard.Silences silences;
+    @Inject
+    io.fleetdoctor.remediator.guard.StormGuard storms;
 
-    public enum Outcome { DUPLICATE, IGNORED, CREATED, REFRESHED, CANCELLED, RESOLVED_VERIFYING, NO_PLAN }
+    public enum Outcome { DUPLICATE, IGNORED, CREATED, REFRESHED, CANCELLED, RESOLVED_VERIFYING, NO_PLAN, SILENCED }
 
     public Outcome handle(CloudEvent<Decision> event) {
         Decision d = event.data();
@@ -59,7 +63,8 @@ public class DecisionService {
             if (ProcessedEvent.findById(event.id()) != null) {
                 return false;
             }
-            return fix && !Decision.RESOLVED.equals(d.status()) && PlanFactory.wantsNewPlan(d.incidentId());
+            return fix && !Decision.RESOLVED.equals(d.status()) && PlanFactory.wantsNewPlan(d.incidentId())
+                    && silences.covering(d.rule(), event.cluster()) == null;
         });
         BuiltPlan built = null;
         String buildError = null;
@@ -86,8 +91,20 @@ public class DecisionService {
         pe.processedAt = Instant.now();
         pe.persist();
         Decision d = event.data();
+        if (!Decision.RESOLVED.equals(d.status())) {
+            // a silenced decision is recorded (here in the audit, by the analyzer as an incident) but makes no plan
+            // and no message; a resolved one still cancels a plan made before the silence
+            io.fleetdoctor.remediator.guard.Silences.Silence silence = silences.covering(d.rule(), event.cluster());
+            if (silence != null) {
+                audit.record(SYSTEM, SYSTEM, "silenced", null, event.cluster(), d.status() + " decision " + event.id()
+                        + " of " + d.incidentId() + " silenced by " + silence.id() + " (" + silence.createdBy() + ": "
+                        + silence.reason() + ", until " + silence.endsAt() + ")");
+                return Outcome.SILENCED;
+            }
+        }
         if (Decision.OPEN.equals(d.status())) {
             notifier.incidentOpened(event.cluster(), d, event.id());
+            storms.onOpen(d.rule(), event.cluster(), d.incidentId());
         }
         if (!fix) {
             return Outcome.IGNORED;

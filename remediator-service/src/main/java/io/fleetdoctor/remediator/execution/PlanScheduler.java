@@ -42,6 +42,8 @@ public class PlanScheduler {
     VerificationWatcher watcher;
     @Inject
     ManagedExecutor workers;
+    @Inject
+    io.fleetdoctor.remediator.guard.StormGuard storms;
 
     /** Plans this instance is working on, so a slow step is never started twice. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -113,9 +115,13 @@ public class PlanScheduler {
                 busyClusters.add(p.cluster);
             }
             List<PlanEntity> started = new ArrayList<>();
+            Set<String> stormy = storms.pausedRules();
             for (PlanEntity p : PlanEntity.<PlanEntity>list("state = ?1 order by approvedAt", PlanState.APPROVED)) {
                 if (started.size() >= slots) {
                     break;
+                }
+                if (stormy.contains(p.rule)) {
+                    continue; // storm guard: this rule opened on too many clusters at once; an admin resumes
                 }
                 if (!p.liveExecutable()) {
                     // guard: a managed DaemonSet is changed at its source unless an admin overrode that

@@ -152,7 +152,11 @@ public class FleetStatus {
         return em.createNativeQuery(sql).getResultList();
     }
 
-    private static Instant instant(Object o) {
+    /** A timestamptz column of a native query, whichever Java type the driver and Hibernate give it. */
+    public static Instant instant(Object o) {
+        if (o == null) {
+            return null;
+        }
         if (o instanceof java.sql.Timestamp t) {
             return t.toInstant();
         }

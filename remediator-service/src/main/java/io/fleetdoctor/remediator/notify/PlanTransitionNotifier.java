@@ -71,4 +71,11 @@ public class PlanTransitionNotifier {
                 + " -> " + t.to() + (t.actor() != null ? " by " + t.actor() : "")));
         return new SlackMessage(t.to().name().toLowerCase(), body.toString());
     }
+
+    /** A fleet notice to the cluster's channel (or the default channel when cluster is null), in the outbox. */
+    public void notice(String cluster, String aggregateType, String aggregateId, String key, SlackMessage message) {
+        SlackMessage routed = routing.routed(cluster, message);
+        outbox.emit(OutboxEvent.of(SlackOutboxSender.DESTINATION, aggregateType, aggregateId, routed.kind(), key,
+                routed.json()));
+    }
 }

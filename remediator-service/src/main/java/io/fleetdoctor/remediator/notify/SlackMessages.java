@@ -191,6 +191,17 @@ public final class SlackMessages {
         return new SlackMessage("incident_opened", body.toString());
     }
 
+    /** A fleet notice (storm guard, silence expiry): a header and a text, both escaped. */
+    public static SlackMessage notice(String kind, String headline, String text) {
+        ArrayNode blocks = F.arrayNode();
+        header(blocks, headline);
+        section(blocks, escape(text));
+        ObjectNode body = F.objectNode();
+        body.put("text", truncate(escape(headline + ": " + text), MAX_SECTION));
+        body.set("blocks", blocks);
+        return new SlackMessage(kind, body.toString());
+    }
+
     private static void header(ArrayNode blocks, String text) {
         ObjectNode b = blocks.addObject();
         b.put("type", "header");
