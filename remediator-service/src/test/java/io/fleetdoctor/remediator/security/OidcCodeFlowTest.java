@@ -13,6 +13,7 @@ import io.fleetdoctor.infra.KafkaTestClient;
 import io.fleetdoctor.remediator.inventory.InventoryService;
 import io.fleetdoctor.remediator.support.FakeRolloutController;
 import io.fleetdoctor.remediator.support.Fixtures;
+import io.fleetdoctor.remediator.web.Browser;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,7 +23,9 @@ import io.quarkus.test.oidc.server.OidcWireMock;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
 import io.smallrye.jwt.build.Jwt;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 
 import java.net.CookieManager;
 import java.net.CookiePolicy;
@@ -55,6 +58,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The {@code prod} profile with the page's OIDC provider up (quarkus-test-oidc-server's WireMock provider in
@@ -107,8 +111,8 @@ class OidcCodeFlowTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A browser: its own cookies, no automatic redirects. */
-    static final class Browser {
+    /** A browser without JavaScript: its own cookies, no automatic redirects. */
+    static final class HttpBrowser {
         final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
         final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
@@ -159,8 +163,8 @@ class OidcCodeFlowTest {
     }
 
     /** What a person does: open the page, get sent to the provider, sign in there, come back with a session. */
-    Browser signIn(String user) throws Exception {
-        Browser b = new Browser();
+    HttpBrowser signIn(String user) throws Exception {
+        HttpBrowser b = new HttpBrowser();
         HttpResponse<String> page = b.get(root.toURI().resolve("/ui/"));
         assertEquals(302, page.statusCode(), "an anonymous /ui/ goes to the provider");
         URI authorize = location(page);
@@ -224,7 +228,7 @@ class OidcCodeFlowTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> inventories.interfaces(cluster).size() == 3);
         send(Topics.DECISIONS, Fixtures.decision("dec-" + cluster, cluster, ns, "open", List.of("eth0"), 2));
 
-        Browser ann = signIn("ann");
+        HttpBrowser ann = signIn("ann");
         URI api = root.toURI();
         JsonNode signIn = json(ann.get(api.resolve("/api/sign-in")));
         assertEquals("oidc", signIn.get("method").asText());
@@ -240,7 +244,7 @@ class OidcCodeFlowTest {
         String body = "{\"planHash\":\"" + hash + "\",\"comment\":\"from the page\"}";
         URI approve = api.resolve("/api/plans/" + id + "/approve");
 
-        Browser vic = signIn("vic");
+        HttpBrowser vic = signIn("vic");
         assertEquals("[\"viewer\"]", json(vic.get(api.resolve("/api/me"))).get("roles").toString());
         assertEquals(403, vic.post(approve, "application/json", body).statusCode(), "a viewer's session cannot approve");
         // what another site's form could send with the cookie: refused before anything is read
@@ -267,7 +271,7 @@ class OidcCodeFlowTest {
     void apiClientsKeepBearerAndNeitherBasicNorAnonymousCallsAreRedirected() throws Exception {
         assertEquals(200, withBearer(bearer("viewer"), "/api/plans").statusCode());
         assertEquals(200, withBearer(bearer("viewer"), "/api/me").statusCode());
-        Browser anonymous = new Browser();
+        HttpBrowser anonymous = new HttpBrowser();
         HttpResponse<String> none = anonymous.get(root.toURI().resolve("/api/plans"));
         assertEquals(401, none.statusCode(), "an API call without credentials is not sent to the provider");
         assertNull(none.headers().firstValue("Location").orElse(null));
@@ -281,5 +285,59 @@ class OidcCodeFlowTest {
         assertEquals(200, anonymous.get(root.toURI().resolve("/q/health/live")).statusCode());
         assertEquals("oidc", json(anonymous.get(root.toURI().resolve("/api/sign-in"))).get("method").asText());
         assertEquals(302, anonymous.get(root.toURI().resolve("/")).statusCode(), "the page's root needs the code flow too");
+    }
+
+    @Test
+    void thePageInChromiumSignsInAtTheProviderShowsTheUserApprovesAndSignsOut() throws Exception {
+        if (Browser.skipRequested()) {
+            Assumptions.abort("browser test skipped on request (-Dfleetdoctor.browser=skip)");
+        }
+        String missing = Browser.missing();
+        if (missing != null) {
+            fail("the page's OIDC browser test needs Chromium and chromedriver: " + missing);
+        }
+        providerKnows("ann", "ann.approver@example.org", Set.of("viewer", "approver"));
+        String cluster = "oidc-web-" + UUID.randomUUID().toString().substring(0, 8);
+        String ns = "ns-" + cluster;
+        controller.markRolledOut(Fixtures.seedDaemonSet(client, ns));
+        for (String[] n : new String[][] {{"master01", "192.168.10.11"}, {"node01", "192.168.10.12"}, {"node02", "192.168.10.13"}}) {
+            send(Topics.SIGNALS, Fixtures.inventory(cluster, n[0], n[1], true));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> inventories.interfaces(cluster).size() == 3);
+        send(Topics.DECISIONS, Fixtures.decision("dec-" + cluster, cluster, ns, "open", List.of("eth0"), 2));
+        String viewer = bearer("viewer");
+        await().atMost(Duration.ofSeconds(60)).until(() -> json(withBearer(viewer, "/api/plans?cluster=" + cluster))
+                .get("total").asInt() == 1);
+        String id = json(withBearer(viewer, "/api/plans?cluster=" + cluster)).get("items").get(0).get("id").asText();
+
+        try (Browser chromium = Browser.start()) {
+            // the page sends the browser to the provider's login form; signing in there brings it back
+            chromium.open(root.toURI().resolve("/ui/#/plan/" + id).toString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> chromium.visible("#username"));
+            assertTrue(chromium.driver.getCurrentUrl().startsWith(provider.baseUrl()), chromium.driver.getCurrentUrl());
+            chromium.driver.findElement(By.id("username")).sendKeys("ann");
+            chromium.driver.findElement(By.id("login")).click();
+            await().atMost(Duration.ofSeconds(30)).until(() -> chromium.visible("#whoami"));
+            assertEquals("ann.approver@example.org (approver,viewer)", chromium.text("#whoami"));
+            assertFalse(chromium.visible("#login"), "no password form in production");
+            assertNotNull(chromium.driver.manage().getCookieNamed("q_session"), "signed in with the session cookie");
+
+            // approve from the page: its JSON call carries the session cookie and the plan hash
+            chromium.open(root.toURI().resolve("/ui/#/plan/" + id).toString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> chromium.visible("#approve-btn"));
+            chromium.driver.findElement(By.id("approve-comment")).sendKeys("approved after the OIDC sign-in");
+            chromium.driver.findElement(By.id("approve-btn")).click();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !chromium.all(
+                    "#history-list li[data-to='APPROVED'][data-actor='ann.approver@example.org']").isEmpty());
+            assertEquals("ann.approver@example.org", json(withBearer(viewer, "/api/plans/" + id))
+                    .get("approvalList").get(0).get("approver").asText());
+
+            // log out: the session cookie is gone, the browser is at the provider's end-session endpoint
+            chromium.driver.findElement(By.id("logout")).click();
+            await().atMost(Duration.ofSeconds(30)).until(() -> chromium.driver.getCurrentUrl().startsWith(
+                    provider.baseUrl() + "/auth/realms/quarkus/protocol/openid-connect/end-session"));
+            chromium.open(root.toURI().resolve("/api/sign-in").toString());
+            assertNull(chromium.driver.manage().getCookieNamed("q_session"), "the session cookie is removed");
+        }
     }
 }
