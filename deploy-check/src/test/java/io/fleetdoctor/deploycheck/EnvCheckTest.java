@@ -55,7 +55,8 @@ class EnvCheckTest {
         assertTrue(remediator.reads("KAFKA_SASL_JAAS_CONFIG"));
         assertTrue(s.get("collector-service").reads("FLEETDOCTOR_COLLECTOR_CLUSTER_ID"));
         assertTrue(remediator.required().containsAll(List.of("FLEETDOCTOR_JWT_PUBLIC_KEY_LOCATION",
-                "FLEETDOCTOR_JWT_ISSUER", "FLEETDOCTOR_JWT_AUDIENCE", "KAFKA_BOOTSTRAP_SERVERS")));
+                "FLEETDOCTOR_JWT_ISSUER", "FLEETDOCTOR_JWT_AUDIENCE", "KAFKA_BOOTSTRAP_SERVERS",
+                "FLEETDOCTOR_OIDC_AUTH_SERVER_URL", "FLEETDOCTOR_OIDC_CLIENT_ID", "FLEETDOCTOR_OIDC_CLIENT_SECRET")));
         assertTrue(s.get("analyzer-service").required().contains("FLEETDOCTOR_JWT_AUDIENCE"));
         assertTrue(!remediator.reads("MP_JWT_VERIFY_PUBLICKEY_LOCATON") && !remediator.reads("FLEETDOCTOR_JWT_KEY"));
     }

@@ -2,12 +2,17 @@
  * fleetdoctor approvals page. Plain JavaScript, no framework, no build step, nothing loaded from
  * outside this remediator.
  *
- * Security model (see WEB.md): the page is public static content; every piece of data comes from the
- * JSON API, which requires credentials. Credentials are kept in this tab (sessionStorage) and sent
- * explicitly as an Authorization header; fetch() runs with credentials: 'omit', so the browser never
- * attaches cookies or cached HTTP authentication by itself. A request from another site cannot carry
- * the header, hence cannot act for the user (CSRF-safe by construction). All server text is inserted
- * with textContent, never as HTML.
+ * Security model (see WEB.md): every piece of data comes from the JSON API, which requires credentials.
+ * GET /api/sign-in (public) says how: 'basic' (dev, test, local) or 'oidc' (prod).
+ * - basic: the page is public static content; credentials are kept in this tab (sessionStorage) and sent
+ *   explicitly as an Authorization header; fetch() runs with credentials: 'omit', so the browser never
+ *   attaches cookies or cached HTTP authentication by itself. A request from another site cannot carry
+ *   the header, hence cannot act for the user (CSRF-safe by construction).
+ * - oidc: the server let this page load only after the code flow; fetch() sends the session cookie
+ *   (credentials: 'same-origin', SameSite=Lax) and GET /api/me says who is signed in. Another site cannot
+ *   send the JSON the state-changing endpoints require (415 otherwise, no CORS). A 401 means the session
+ *   ended: the page reloads, which signs in again.
+ * All server text is inserted with textContent, never as HTML.
  */
 'use strict';
 (function () {
@@ -20,7 +25,8 @@
   const PROBE_ID = '00000000-0000-0000-0000-000000000000';
 
   const app = {
-    auth: null,        // {user, header}
+    auth: null,        // {user, header} (basic) or {user, session: true} (oidc)
+    signIn: {method: 'basic', signOut: null},  // from GET /api/sign-in
     roles: new Set(),  // viewer / approver / admin
     rolesSource: '',   // 'api' (GET /api/me) or 'probe'
     policy: null,
@@ -130,8 +136,10 @@
   async function api(method, path, body, auth) {
     const a = auth || app.auth;
     const headers = {'Accept': 'application/json, application/problem+json'};
-    if (a) headers['Authorization'] = a.header;
-    const init = {method: method, headers: headers, credentials: 'omit', cache: 'no-store', redirect: 'error'};
+    if (a && a.header) headers['Authorization'] = a.header;
+    const session = app.signIn.method === 'oidc';
+    const init = {method: method, headers: headers, credentials: session ? 'same-origin' : 'omit', cache: 'no-store',
+      redirect: 'error'};
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -209,6 +217,14 @@
   }
 
   function logout(message) {
+    if (app.signIn.method === 'oidc') {
+      // the session cookie is the credential: end it at the server (and the provider), or sign in again
+      app.auth = null;
+      clearTimeout(app.timer);
+      if (message || !app.signIn.signOut) signInAgain(message);
+      else location.assign(app.signIn.signOut);
+      return;
+    }
     app.auth = null;
     app.roles = new Set();
     app.policy = null;
@@ -230,6 +246,19 @@
     err.hidden = !message;
     err.textContent = message || '';
     $('login-user').focus();
+  }
+
+  /** oidc: reloading the page runs the code flow again; at most once a minute (no loop on a broken session). */
+  function signInAgain(message) {
+    const KEY = 'fleetdoctor.reload';
+    let last = 0;
+    try { last = Number(sessionStorage.getItem(KEY) || 0); } catch (e) { last = 0; }
+    if (Date.now() - last > 60000) {
+      try { sessionStorage.setItem(KEY, String(Date.now())); } catch (e) { /* ignore */ }
+      location.reload();
+      return;
+    }
+    showBanner(new ApiError(401, 'Unauthorized', message || 'the session is not accepted; reload to sign in again'), 'sign-in');
   }
 
   function loginErrorText(e) {
@@ -930,6 +959,22 @@
         submit.disabled = false;
       }
     });
+    try {
+      const si = await api('GET', '/api/sign-in');
+      if (si && si.method === 'oidc') app.signIn = {method: 'oidc', signOut: si.signOut || null};
+    } catch (e) { /* an older remediator: basic */ }
+    if (app.signIn.method === 'oidc') {
+      try {
+        const me = await api('GET', '/api/me');
+        const auth = {user: me.user, session: true};
+        const policy = await api('GET', '/api/policy');
+        startSession(auth, {roles: new Set(me.roles), source: 'api'}, policy);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) { signInAgain(e.detail); return; }
+        showBanner(e instanceof ApiError ? e : new ApiError(0, 'Error', String(e)), 'sign-in');
+      }
+      return;
+    }
     let saved = null;
     try { saved = JSON.parse(sessionStorage.getItem(AUTH_KEY) || 'null'); } catch (e) { saved = null; }
     if (saved && saved.header && saved.user) {

@@ -36,7 +36,7 @@ import static org.hamcrest.Matchers.equalTo;
  * The remediator in the {@code prod} profile, configured only through the variables the deployment sets
  * (k8s ConfigMap {@code remediator}, docker-compose.yml): a token signed by the identity provider's key, with
  * its issuer and audience, reads and approves; a token with another issuer or audience, or none, gets 401;
- * Basic has no users.
+ * Basic has no users. The page's OIDC provider is configured but down: bearer clients do not need it.
  */
 @QuarkusTest
 @TestProfile(ProdJwtTest.Prod.class)
@@ -61,6 +61,11 @@ class ProdJwtTest {
                     Map.entry("FLEETDOCTOR_JWT_ISSUER", ISSUER),
                     Map.entry("FLEETDOCTOR_JWT_AUDIENCE", AUDIENCE),
                     Map.entry("FLEETDOCTOR_JWT_ROLES_CLAIM", "groups"),
+                    // the page's code flow (OidcCodeFlowTest); here a provider that does not answer: bearer
+                    // clients do not depend on it
+                    Map.entry("FLEETDOCTOR_OIDC_AUTH_SERVER_URL", "http://127.0.0.1:9/realms/fleetdoctor"),
+                    Map.entry("FLEETDOCTOR_OIDC_CLIENT_ID", "fleetdoctor-page"),
+                    Map.entry("FLEETDOCTOR_OIDC_CLIENT_SECRET", "prod-jwt-test-client-secret-0123456789abcdef"),
                     Map.entry("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers()),
                     Map.entry("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl()),
                     Map.entry("QUARKUS_DATASOURCE_USERNAME", infra.postgres().user()),

@@ -18,14 +18,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A real headless Chromium driven through Debian's chromedriver. Absent binaries fail the test with the
- * install command, unless {@code -Dfleetdoctor.browser=skip} (or FLEETDOCTOR_BROWSER=skip) is given.
+ * A real headless Chromium driven through Debian's chromedriver (also used by security.OidcCodeFlowTest).
+ * Absent binaries fail the test with the install command, unless {@code -Dfleetdoctor.browser=skip} (or FLEETDOCTOR_BROWSER=skip) is given.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
     static final String CHROMIUM = System.getProperty("fleetdoctor.chromium", "/usr/bin/chromium");
     static final String CHROMEDRIVER = System.getProperty("fleetdoctor.chromedriver", "/usr/bin/chromedriver");
 
-    final WebDriver driver;
+    public final WebDriver driver;
     private final Path profile;
 
     private Browser(WebDriver driver, Path profile) {
@@ -33,13 +33,13 @@ final class Browser implements AutoCloseable {
         this.profile = profile;
     }
 
-    static boolean skipRequested() {
+    public static boolean skipRequested() {
         String v = System.getProperty("fleetdoctor.browser", System.getenv("FLEETDOCTOR_BROWSER"));
         return "skip".equalsIgnoreCase(v);
     }
 
     /** Why the browser cannot run here, or null. */
-    static String missing() {
+    public static String missing() {
         StringBuilder s = new StringBuilder();
         if (!Files.isExecutable(Path.of(CHROMIUM))) {
             s.append(CHROMIUM).append(" is missing; ");
@@ -55,7 +55,7 @@ final class Browser implements AutoCloseable {
                 + "-Dfleetdoctor.browser=skip to skip the browser test deliberately";
     }
 
-    static Browser start() throws IOException {
+    public static Browser start() throws IOException {
         Path profile = Files.createTempDirectory("fleetdoctor-chromium-");
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM);
@@ -69,7 +69,7 @@ final class Browser implements AutoCloseable {
         return new Browser(d, profile);
     }
 
-    void open(String url) {
+    public void open(String url) {
         driver.get(url);
     }
 
@@ -83,12 +83,12 @@ final class Browser implements AutoCloseable {
         driver.findElement(By.id("login-submit")).click();
     }
 
-    List<WebElement> all(String css) {
+    public List<WebElement> all(String css) {
         return driver.findElements(By.cssSelector(css));
     }
 
     /** The text of the first element matching {@code css}, or null when there is none (or it went stale). */
-    String text(String css) {
+    public String text(String css) {
         try {
             List<WebElement> l = all(css);
             return l.isEmpty() ? null : l.get(0).getText();
@@ -97,7 +97,7 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    boolean visible(String css) {
+    public boolean visible(String css) {
         try {
             List<WebElement> l = all(css);
             return !l.isEmpty() && l.get(0).isDisplayed();
@@ -107,7 +107,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Saves a PNG of the page when -Dfleetdoctor.screenshots=DIR is given (for looking at the page, not asserting). */
-    void screenshot(String name) {
+    public void screenshot(String name) {
         String dir = System.getProperty("fleetdoctor.screenshots");
         if (dir == null || dir.isBlank()) {
             return;
@@ -121,7 +121,7 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    Object js(String script, Object... args) {
+    public Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
