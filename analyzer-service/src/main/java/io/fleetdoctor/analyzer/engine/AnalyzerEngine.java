@@ -174,7 +174,11 @@ public final class AnalyzerEngine {
                             List.of());
                 }
                 default -> {
-                    return new Intake(Outcome.APPLIED, null, evaluate ? evaluate(slot, event.id()) : List.of());
+                    if (evaluate) {
+                        return new Intake(Outcome.APPLIED, null, evaluate(slot, event.id()));
+                    }
+                    touchOpen(slot);
+                    return new Intake(Outcome.APPLIED, null, List.of());
                 }
             }
         }
@@ -215,6 +219,23 @@ public final class AnalyzerEngine {
             }
         }
         return out == null ? List.of() : out;
+    }
+
+    /**
+     * While rebuilding: an adopted incident whose conditions hold at this point of the replay was true then
+     * (its stored time is only its last stored change), so it resolves when the previous owner would have.
+     */
+    private void touchOpen(ClusterSlot slot) {
+        if (slot.open.isEmpty()) {
+            return;
+        }
+        Instant now = slot.state.now();
+        for (Rule rule : rules) {
+            Open open = slot.open.get(rule.id());
+            if (open != null && now != null && now.isAfter(open.lastTrue) && rule.evaluate(slot.state, now).firing()) {
+                open.lastTrue = now;
+            }
+        }
     }
 
     /**

@@ -118,6 +118,22 @@ class RebuildTest {
     }
 
     @Test
+    void anAdoptedIncidentResolvesWhenTheSinglePassWouldNotEarlierThanItsStoredTime() {
+        // the conditions stop holding about 30 min after the last restart; heartbeats go on to minute 50
+        Scenario s = Scenario.incident("rb-resolve").heartbeats(java.time.Duration.ZERO, java.time.Duration.ofMinutes(50));
+        List<EngineOutput> reference = s.run(engine());
+        EngineOutput st = stored(reference);
+        java.time.Instant end = s.sorted().get(s.sorted().size() - 1).time();
+        assertTrue(st.event().time().plus(java.time.Duration.ofMinutes(30)).isBefore(end),
+                "the stored time alone would resolve it by the end: " + st.event().time());
+
+        AnalyzerEngine owner = engine();
+        adopt(owner, st, st.decision().confidence());
+        String last = rebuild(owner, s.sorted());
+        assertEquals(List.of(), owner.evaluateCluster(s.cluster, last), "still open, as in the single pass");
+    }
+
+    @Test
     void dropRemovesTheWindowsAndIncidentsOfTheMatchingClustersOnly() {
         AnalyzerEngine engine = engine();
         Scenario a = Scenario.incident("rb-a");
