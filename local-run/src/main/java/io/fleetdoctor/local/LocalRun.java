@@ -434,6 +434,30 @@ public final class LocalRun {
         return c;
     }
 
+    /** A service started by {@link #startService}: its process (a fault test may kill it), HTTP port and log. */
+    record Started(Process process, int port, Path log) {
+    }
+
+    /**
+     * Starts one more service of this run as a child process on the shared broker and database (local profile),
+     * with {@code env} on top, and waits until it is ready: for fault tests that run several instances of a
+     * service or kill one. {@link #stop()} stops it with the others.
+     */
+    Started startService(String name, String module, Map<String, String> env) throws IOException {
+        SharedInfra infra = SharedInfra.get();
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
+        e.put("QUARKUS_PROFILE", "local");
+        e.put("QUARKUS_LOG_CONSOLE_FORMAT", "%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n");
+        e.put("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl());
+        e.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().user());
+        e.put("QUARKUS_DATASOURCE_PASSWORD", infra.postgres().password());
+        e.putAll(env);
+        Child c = service(name, module, port(8081), e);
+        awaitReady(c);
+        return new Started(c.process(), c.port(), c.log());
+    }
+
     /** The local Slack sink's log line, shortened to the message text; null for any other line. */
     static String slackLine(String line) {
         int sink = line.indexOf("Slack message (no webhook configured");

@@ -54,6 +54,12 @@ public interface AnalyzerConfig {
     @WithDefault("262144")
     int maxDecisionBytes();
 
+    /**
+     * How far back (by record timestamp) an analyzer replays a partition it is assigned, to rebuild the windows of
+     * its clusters. Default: the longest rule window plus the lateness.
+     */
+    java.util.Optional<Duration> rebuildWindow();
+
     /** A signal record larger than this is dead-lettered undecoded. */
     @WithDefault("524288")
     int maxRecordBytes();

@@ -61,6 +61,28 @@ public final class RuleRegistry {
         return playbooks.ruleIds();
     }
 
+    /**
+     * How far back a partition's rebuild replays: the longest rule window (over the defaults and every cluster
+     * with its own playbook settings) plus the lateness.
+     */
+    public java.time.Duration rebuildWindow(Iterable<String> propertyNames) {
+        java.util.regex.Pattern perCluster = java.util.regex.Pattern.compile("^fleetdoctor\\.playbooks\\.[^.]+\\.clusters\\.(\"[^\"]+\"|[^.]+)\\..*");
+        java.util.Set<String> clusters = new java.util.HashSet<>();
+        clusters.add("");
+        for (String name : propertyNames) {
+            java.util.regex.Matcher m = perCluster.matcher(name);
+            if (m.matches()) {
+                clusters.add(m.group(1).replace("\"", ""));
+            }
+        }
+        java.time.Duration longest = java.time.Duration.ZERO;
+        for (String c : clusters) {
+            java.time.Duration r = window(c).retention();
+            longest = r.compareTo(longest) > 0 ? r : longest;
+        }
+        return longest.plus(config.lateness());
+    }
+
     private WindowSettings window(String cluster) {
         WindowNeeds needs = null;
         for (Playbook p : enabled) {

@@ -122,6 +122,19 @@ public final class AnalyzerEngine {
      * (an event further ahead of it is refused), or null (replay: only the cluster's clock bounds it).
      */
     public Intake offer(CloudEvent<?> event, Instant wallClock) {
+        return offer(event, wallClock, true);
+    }
+
+    /**
+     * Applies one signal to its cluster's window without evaluating the rules: a partition's rebuild replays
+     * what the previous owner already decided on (see {@link #evaluateCluster}). {@code wallClock} as in
+     * {@link #offer} (the rebuild passes the record's timestamp, the clock it was first checked against).
+     */
+    public Intake rebuild(CloudEvent<?> event, Instant wallClock) {
+        return offer(event, wallClock, false);
+    }
+
+    private Intake offer(CloudEvent<?> event, Instant wallClock, boolean evaluate) {
         if (!event.type().isSignal()) {
             return Intake.NOT_A_SIGNAL;
         }
@@ -161,7 +174,11 @@ public final class AnalyzerEngine {
                             List.of());
                 }
                 default -> {
-                    return new Intake(Outcome.APPLIED, null, evaluate(slot, event.id()));
+                    if (evaluate) {
+                        return new Intake(Outcome.APPLIED, null, evaluate(slot, event.id()));
+                    }
+                    touchOpen(slot);
+                    return new Intake(Outcome.APPLIED, null, List.of());
                 }
             }
         }
@@ -202,6 +219,23 @@ public final class AnalyzerEngine {
             }
         }
         return out == null ? List.of() : out;
+    }
+
+    /**
+     * While rebuilding: an adopted incident whose conditions hold at this point of the replay was true then
+     * (its stored time is only its last stored change), so it resolves when the previous owner would have.
+     */
+    private void touchOpen(ClusterSlot slot) {
+        if (slot.open.isEmpty()) {
+            return;
+        }
+        Instant now = slot.state.now();
+        for (Rule rule : rules) {
+            Open open = slot.open.get(rule.id());
+            if (open != null && now != null && now.isAfter(open.lastTrue) && rule.evaluate(slot.state, now).firing()) {
+                open.lastTrue = now;
+            }
+        }
     }
 
     /**
@@ -319,6 +353,66 @@ public final class AnalyzerEngine {
             o.seq = seq;
             slot.open.putIfAbsent(rule, o);
         }
+    }
+
+    /**
+     * Adopts an incident stored as open with the state it was stored with, replacing what this engine held for
+     * that cluster and rule: a later finding equal to it emits nothing, a different one updates it.
+     */
+    public void adoptOpen(String cluster, String rule, String incidentId, Instant lastTrue, int seq, String severity,
+                          double confidence, Decision.Recommendation recommendation, List<Decision.Evidence> evidence) {
+        ClusterSlot slot = clusters.computeIfAbsent(cluster,
+                c -> new ClusterSlot(new ClusterState(c, windowSettings.apply(c))));
+        synchronized (slot) {
+            Open o = new Open(incidentId, lastTrue);
+            o.seq = seq;
+            o.severity = severity;
+            o.confidence = confidence;
+            o.recommendation = recommendation;
+            o.evidence = evidence;
+            slot.open.put(rule, o);
+        }
+    }
+
+    /**
+     * Evaluates the rules on a cluster's window as it is (after a rebuild), as if {@code triggerId} had just
+     * arrived; returns the changes against the incidents held (adopted ones included). Nothing for an unknown
+     * cluster or one without a clock yet.
+     */
+    public List<EngineOutput> evaluateCluster(String cluster, String triggerId) {
+        ClusterSlot slot = clusters.get(cluster);
+        if (slot == null) {
+            return List.of();
+        }
+        synchronized (slot) {
+            return slot.state.now() == null ? List.of() : evaluate(slot, triggerId);
+        }
+    }
+
+    /**
+     * Drops the windows and open incidents of the clusters matching {@code which} (their partitions went to
+     * another analyzer); returns how many went. Their evicted nodes and containers stay counted.
+     */
+    public int drop(java.util.function.Predicate<String> which) {
+        int n = 0;
+        for (Map.Entry<String, ClusterSlot> e : clusters.entrySet()) {
+            if (which.test(e.getKey())) {
+                ClusterSlot s = e.getValue();
+                synchronized (s) {
+                    if (clusters.remove(e.getKey(), s)) {
+                        n++;
+                        evictedNodesGone.addAndGet(s.state.evictedNodes());
+                        evictedContainersGone.addAndGet(s.state.evictedContainers());
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Whether this engine holds a window for the cluster. */
+    public boolean holds(String cluster) {
+        return clusters.containsKey(cluster);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.fleetdoctor.analyzer.incident;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetdoctor.analyzer.engine.EngineOutput;
 import io.fleetdoctor.events.Decision;
@@ -104,16 +105,40 @@ public class IncidentService {
         return Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
     }
 
-    /** Open incidents, for restoring the engine's view after a restart. */
+    /**
+     * Open incidents of the clusters matching {@code clusters}, with the state they were stored with: what an
+     * analyzer adopts when it is assigned their partitions.
+     */
     @Transactional
-    public List<OpenIncident> openIncidents() {
+    public List<OpenIncident> openIncidents(java.util.function.Predicate<String> clusters) {
         List<IncidentEntity> open = IncidentEntity.list("status", Decision.OPEN);
-        return open.stream().map(i -> new OpenIncident(i.cluster, i.rule, i.incidentId, i.updatedAt,
+        return open.stream().filter(i -> clusters.test(i.cluster)).map(i -> new OpenIncident(i.cluster, i.rule,
+                i.incidentId, i.updatedAt,
                 ((Number) em.createNativeQuery("select coalesce(max(seq), 0) from incident_decision where incident_id = ?1")
-                        .setParameter(1, i.incidentId).getSingleResult()).intValue())).toList();
+                        .setParameter(1, i.incidentId).getSingleResult()).intValue(),
+                i.severity, i.confidence, fromJson(i.recommendation, RECOMMENDATION),
+                fromJson(i.evidence, EVIDENCE))).toList();
     }
 
-    public record OpenIncident(String cluster, String rule, String incidentId, Instant lastTrue, int seq) {
+    public record OpenIncident(String cluster, String rule, String incidentId, Instant lastTrue, int seq,
+                               String severity, double confidence, Decision.Recommendation recommendation,
+                               List<Decision.Evidence> evidence) {
+    }
+
+    private static final TypeReference<Decision.Recommendation> RECOMMENDATION = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Decision.Evidence>> EVIDENCE = new TypeReference<>() {
+    };
+
+    private <T> T fromJson(String text, TypeReference<T> type) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored incident state unreadable: " + e.getOriginalMessage(), e);
+        }
     }
 
     @Transactional

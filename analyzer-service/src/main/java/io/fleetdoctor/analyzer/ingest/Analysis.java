@@ -15,10 +15,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -50,11 +48,18 @@ public class Analysis {
     private final StoreWait storeWait;
     private final int maxRecordBytes;
     private final java.time.Duration idle;
+    private final java.time.Duration rebuildWindow;
 
     @Inject
     public Analysis(AnalyzerConfig config, MeterRegistry registry, javax.sql.DataSource dataSource) {
         this.storeWait = new StoreWait(dataSource, 5);
-        this.engine = new RuleRegistry(config, org.eclipse.microprofile.config.ConfigProvider.getConfig()).engine();
+        org.eclipse.microprofile.config.Config properties = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        RuleRegistry rules = new RuleRegistry(config, properties);
+        this.engine = rules.engine();
+        this.rebuildWindow = config.rebuildWindow().orElseGet(() -> rules.rebuildWindow(properties.getPropertyNames()));
+        if (rebuildWindow.isNegative()) {
+            throw new IllegalArgumentException("fleetdoctor.analyzer.rebuild-window: must be >= 0, was " + rebuildWindow);
+        }
         this.maxRecordBytes = config.maxRecordBytes();
         this.idle = config.idle();
         for (String kind : List.of("cluster", "node", "container")) {
@@ -89,40 +94,42 @@ public class Analysis {
                 .register(registry);
     }
 
-    void restore(@Observes StartupEvent start) {
-        for (IncidentService.OpenIncident o : incidents.openIncidents()) {
-            engine.restoreOpen(o.cluster(), o.rule(), o.incidentId(), o.lastTrue(), o.seq());
-        }
+    /** A record checked as a signal: the event, or why it is not one (the reason it is dead-lettered). */
+    private record Checked(CloudEvent<?> event, String reason) {
     }
 
-    public void signal(ConsumerRecord<String, byte[]> r) {
+    private Checked check(ConsumerRecord<String, byte[]> r) {
         if (r.value() == null || r.value().length == 0) {
-            deadLetters.send(r, "empty record");
-            return;
+            return new Checked(null, "empty record");
         }
         if (r.value().length > maxRecordBytes) {
-            deadLetters.send(r, "record of " + r.value().length + " bytes exceeds max-record-bytes " + maxRecordBytes);
-            return;
+            return new Checked(null, "record of " + r.value().length + " bytes exceeds max-record-bytes " + maxRecordBytes);
         }
         CloudEvent<?> e;
         try {
             e = EventCodec.decode(r.value());
         } catch (InvalidEventException ex) {
-            deadLetters.send(r, ex.getMessage());
-            return;
+            return new Checked(null, ex.getMessage());
         } catch (RuntimeException ex) {
             // the codec's contract is InvalidEventException; anything else is a codec bug, the record still goes
-            deadLetters.send(r, "undecodable: " + ex);
-            return;
+            return new Checked(null, "undecodable: " + ex);
         }
         if (!e.type().isSignal()) {
-            deadLetters.send(r, "type: " + e.type().id() + " is not a signal");
-            return;
+            return new Checked(null, "type: " + e.type().id() + " is not a signal");
         }
         if (r.key() != null && !r.key().equals(e.cluster())) {
-            deadLetters.send(r, "cluster: record key '" + r.key() + "' differs from cluster '" + e.cluster() + "'");
+            return new Checked(null, "cluster: record key '" + r.key() + "' differs from cluster '" + e.cluster() + "'");
+        }
+        return new Checked(e, null);
+    }
+
+    public void signal(ConsumerRecord<String, byte[]> r) {
+        Checked c = check(r);
+        if (c.event() == null) {
+            deadLetters.send(r, c.reason());
             return;
         }
+        CloudEvent<?> e = c.event();
         consumed.get(e.type()).increment();
         AnalyzerEngine.Intake intake;
         try {
@@ -138,6 +145,64 @@ public class Analysis {
             return;
         }
         handle(intake.outputs());
+    }
+
+    // ------------------------------------------------------------------ partition rebuild (see PartitionRebuild)
+
+    /**
+     * Replays a record the previous owner of its partition already handled into its cluster's window, without
+     * evaluating the rules and without dead-lettering (a bad record was dead-lettered when first consumed).
+     * The max-future bound is checked against the record's timestamp, as when it was first consumed.
+     * Returns the event when its cluster's window took it, or null when it did not count.
+     */
+    public CloudEvent<?> replay(ConsumerRecord<String, byte[]> r) {
+        Checked c = check(r);
+        if (c.event() == null) {
+            return null;
+        }
+        try {
+            Instant at = r.timestamp() >= 0 ? Instant.ofEpochMilli(r.timestamp()) : Instant.now();
+            return engine.rebuild(c.event(), at).outcome() == AnalyzerEngine.Outcome.APPLIED ? c.event() : null;
+        } catch (RuntimeException ex) {
+            LOG.errorf(ex, "engine failed on %s while rebuilding", c.event().id());
+            return null;
+        }
+    }
+
+    /** How far back a partition's rebuild replays (see {@code fleetdoctor.analyzer.rebuild-window}). */
+    public java.time.Duration rebuildWindow() {
+        return rebuildWindow;
+    }
+
+    /** Drops the windows and incidents held for the clusters matching {@code which}; returns how many clusters. */
+    public int dropClusters(java.util.function.Predicate<String> which) {
+        return engine.drop(which);
+    }
+
+    /** Adopts the open incidents stored for the clusters matching {@code which} (waits out a database outage). */
+    public int adoptOpenIncidents(java.util.function.Predicate<String> which) {
+        List<IncidentService.OpenIncident> open = storeWait.call("adopting open incidents",
+                () -> incidents.openIncidents(which));
+        for (IncidentService.OpenIncident o : open) {
+            engine.adoptOpen(o.cluster(), o.rule(), o.incidentId(), o.lastTrue(), o.seq(), o.severity(),
+                    o.confidence(), o.recommendation(), o.evidence());
+        }
+        return open.size();
+    }
+
+    /**
+     * Evaluates each rebuilt cluster once, as if its last replayed signal had just arrived, and stores what differs
+     * from the stored state (adopted incidents): a replay equal to it stores and sends nothing. Returns the changes
+     * stored.
+     */
+    public int evaluateRebuilt(Map<String, String> lastSignalByCluster) {
+        int n = 0;
+        for (Map.Entry<String, String> e : lastSignalByCluster.entrySet()) {
+            List<EngineOutput> outputs = engine.evaluateCluster(e.getKey(), e.getValue());
+            handle(outputs);
+            n += outputs.size();
+        }
+        return n;
     }
 
     public void remediation(ConsumerRecord<String, byte[]> r) {
