@@ -67,17 +67,21 @@ public final class FleetBench {
     static final int COMPLETING_LINE = 314;
     private static final int PARTITIONS = 6;
 
-    /** The node agent's JVM flags as shipped in k8s/base/node-agent/daemonset.yaml and the collector's Dockerfile. */
-    static final String AGENT_FLAGS = "-XX:+UseSerialGC -Xms8m -Xmx40m -Xss256k -XX:MaxMetaspaceSize=80m"
-            + " -XX:ReservedCodeCacheSize=24m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData"
-            + " -XX:+ExitOnOutOfMemoryError -Dio.netty.allocator.type=unpooled -Djdk.nio.maxCachedBufferSize=65536";
+    /**
+     * The node agent's JVM flags as shipped in k8s/base/node-agent/daemonset.yaml (JAVA_OPTS, with MALLOC_ARENA_MAX=2):
+     * a serial collector and a small heap that shrinks back (live heap ~14 MiB), C1 only with one compiler thread,
+     * small stacks and code cache, no perf data file.
+     */
+    static final String AGENT_FLAGS = "-XX:+UseSerialGC -Xms8m -Xmx40m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
+            + " -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=16m -XX:TieredStopAtLevel=1"
+            + " -XX:CICompilerCount=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError";
     /** The node agent's flags before this change (DaemonSet JAVA_OPTS), in its 256 MiB / 250m container. */
     static final String AGENT_FLAGS_BEFORE = "-XX:MaxRAMPercentage=70.0 -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1";
     /** What the container limits (memory 256Mi, cpu 250m) make the JVM see; both agents get it. */
     static final String AGENT_CONTAINER = "-XX:MaxRAM=256m -XX:ActiveProcessorCount=1";
 
     record Options(int clusters, int nodes, long signals, int rate, int incidents, int nearMisses,
-                   int stateClusters, int stateNodes, int agentProcesses, boolean quick, Path root) {
+                   int stateClusters, int stateNodes, int agentProcesses, boolean quick, Path root, List<String> phases) {
     }
 
     private final Options opt;
@@ -122,6 +126,7 @@ public final class FleetBench {
         int stateClusters = quick ? 1000 : 10_000;
         int stateNodes = 100;
         int agentProcesses = 500;
+        List<String> phases = List.of("throughput", "latency", "state", "agent");
         Path root = Path.of(System.getProperty("fleetdoctor.root", ".")).toAbsolutePath().normalize();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -142,6 +147,7 @@ public final class FleetBench {
                 case "--state-clusters" -> stateClusters = Integer.parseInt(v);
                 case "--state-nodes" -> stateNodes = Integer.parseInt(v);
                 case "--agent-processes" -> agentProcesses = Integer.parseInt(v);
+                case "--phases" -> phases = List.of(v.split(","));
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -149,7 +155,7 @@ public final class FleetBench {
             nearMisses = Math.max(1, incidents / 4);
         }
         return new Options(clusters, nodes, signals, rate, incidents, nearMisses, stateClusters, stateNodes,
-                agentProcesses, quick, root);
+                agentProcesses, quick, root, phases);
     }
 
     private void run() throws Exception {
@@ -163,8 +169,10 @@ public final class FleetBench {
                 postgres.jdbcUrl());
 
         // node agents first: they run (and are measured) through the whole run, side by side
-        agents = new AgentPhase();
-        agents.start();
+        if (opt.phases.contains("agent")) {
+            agents = new AgentPhase();
+            agents.start();
+        }
 
         // 1. throughput
         FleetGenerator fleet = new FleetGenerator("fleet", opt.clusters, opt.nodes);
@@ -180,15 +188,26 @@ public final class FleetBench {
         summary.put("analyzer", String.format(Locale.ROOT, "%,.0f/s", analyzerRate));
         summary.put("plain", String.format(Locale.ROOT, "%,.0f/s", plain));
         checkPrefillDecisions();
+        String jfr = System.getProperty("fleetdoctor.bench.jfr");
+        if (jfr != null) {
+            jcmd(analyzer, "JFR.dump", "filename=" + jfr);
+            out.println("analyzer profile of the throughput phase: " + jfr);
+        }
 
         // 2. latency
-        latency(fleet, template, analyzer, analyzerRate);
+        if (opt.phases.contains("latency")) {
+            latency(fleet, template, analyzer, analyzerRate);
+        }
 
         // 3. state
-        state(analyzer);
+        if (opt.phases.contains("state")) {
+            state(analyzer);
+        }
 
         // 4. node agents
-        agents.report();
+        if (agents != null) {
+            agents.report();
+        }
 
         out.printf(Locale.ROOT, "run took %.0f s; load average at end %s%n", (System.nanoTime() - start) / 1e9, loadAverage());
         StringBuilder s = new StringBuilder("summary:");
@@ -575,10 +594,7 @@ public final class FleetBench {
 
     /** Bytes reachable in the analyzer after a full GC ({@code jcmd <pid> GC.class_histogram}'s Total line). */
     private long liveHeap(Child c) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(c.process.pid()), "GC.class_histogram").redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
+        String text = jcmd(c, "GC.class_histogram");
         Files.writeString(work.resolve("histogram-" + System.currentTimeMillis() + ".txt"), text);
         for (String line : text.split("\n")) {
             if (line.startsWith("Total")) {
@@ -587,6 +603,16 @@ public final class FleetBench {
             }
         }
         throw new IllegalStateException("no histogram from jcmd: " + text);
+    }
+
+    private static String jcmd(Child c, String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(c.process.pid())));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return text;
     }
 
     // ------------------------------------------------------------------ 4. node agent
@@ -634,6 +660,9 @@ public final class FleetBench {
             env.put("NODE_NAME", name);
             env.put("HOST_IP", "127.0.0.1");
             env.put("FLEETDOCTOR_COLLECTOR_INTERVAL", "10s");
+            if (flags.startsWith(AGENT_FLAGS)) {
+                env.put("MALLOC_ARENA_MAX", "2"); // shipped with the flags: glibc's per-thread arenas, bounded
+            }
             List<String> cmd = new ArrayList<>();
             cmd.add(java());
             cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
@@ -652,7 +681,8 @@ public final class FleetBench {
             String b = line("before", before, beforeAt, minutes);
             out.printf(Locale.ROOT, "node agent (%d processes, 10 s interval, %.1f min measured after warm-up): %s; baseline %s%n",
                     processCount(), minutes, a, b);
-            out.printf(Locale.ROOT, "node agent flags: shipped [%s]; before [%s]; both with [%s] (the container limits)%n",
+            out.printf(Locale.ROOT, "node agent flags: shipped [%s] with MALLOC_ARENA_MAX=2; before [%s]; both with [%s]"
+                            + " (the container limits)%n",
                     AGENT_FLAGS, AGENT_FLAGS_BEFORE, AGENT_CONTAINER);
             summary.put("agent", a + " (before: " + b + ")");
         }
@@ -714,7 +744,7 @@ public final class FleetBench {
                 "-Dmp.messaging.incoming.signals.auto.commit.interval.ms=100"));
         String jfr = System.getProperty("fleetdoctor.bench.jfr");
         if (jfr != null) {
-            cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+            cmd.add("-XX:StartFlightRecording=settings=profile");
         }
         cmd.addAll(List.of("-cp", app + ":" + watchdogClasses(), ParentWatchdog.class.getName(),
                 "io.quarkus.bootstrap.runner.QuarkusEntryPoint"));
