@@ -701,13 +701,13 @@ public final class FleetBench {
             }
             double minutes = (System.nanoTime() - warmAt) / 60e9;
             String a = line("shipped flags", tuned, tunedAt, minutes);
-            String b = line("before", before, beforeAt, minutes);
+            String b = line("previous flags", before, beforeAt, minutes);
             out.printf(Locale.ROOT, "node agent (%d processes, 10 s interval, %.1f min measured after warm-up): %s; baseline %s%n",
                     processCount(), minutes, a, b);
             out.printf(Locale.ROOT, "node agent flags: shipped [%s] with MALLOC_ARENA_MAX=2; before [%s]; both with [%s]"
                             + " (the container limits)%n",
                     AGENT_FLAGS, AGENT_FLAGS_BEFORE, AGENT_CONTAINER);
-            summary.put("agent", a + " (before: " + b + ")");
+            summary.put("agent", a + " (baseline: " + b + ")");
         }
 
         private String line(String what, Child c, long[] at, double minutes) throws IOException {
