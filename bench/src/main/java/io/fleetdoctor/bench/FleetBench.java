@@ -650,10 +650,12 @@ public final class FleetBench {
         private long warmAt;
 
         void start() throws IOException {
-            int have = processCount();
-            for (int i = have; i < opt.agentProcesses + 40; i++) {
-                sleepers.add(new ProcessBuilder("sleep", "7200").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            // other processes come and go on a shared machine: top up until there are enough, with some to spare
+            for (int round = 0; round < 5 && processCount() < opt.agentProcesses + 40 && sleepers.size() < 5000; round++) {
+                for (int i = processCount(); i < opt.agentProcesses + 60; i++) {
+                    sleepers.add(new ProcessBuilder("sleep", "7200").redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+                }
             }
             out.printf(Locale.ROOT, "node agents: %d processes on this machine (%d sleeping ones started)%n", processCount(),
                     sleepers.size());
