@@ -143,4 +143,20 @@ class ClusterClockTest {
         assertEquals("5m30s", ClusterClock.human(Duration.ofSeconds(330).toMillis()));
         assertEquals("900ms", ClusterClock.human(900));
     }
+
+    @Test
+    void selectGivesWhatSortingGave() {
+        java.util.Random r = new java.util.Random(7);
+        for (int round = 0; round < 5_000; round++) {
+            int n = 1 + r.nextInt(120);
+            long[] a = new long[n + r.nextInt(5)]; // room after n, as the clock's scratch has
+            for (int i = 0; i < a.length; i++) {
+                a[i] = r.nextInt(round % 2 == 0 ? 8 : 1_000_000); // many duplicates, or few
+            }
+            int k = r.nextInt(n);
+            long[] sorted = java.util.Arrays.copyOf(a, n);
+            java.util.Arrays.sort(sorted);
+            assertEquals(sorted[k], ClusterClock.select(a, n, k), "n=" + n + " k=" + k);
+        }
+    }
 }
