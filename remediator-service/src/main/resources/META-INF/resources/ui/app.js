@@ -35,7 +35,7 @@
     pollSeq: 0,        // bumps on every poll started; only the newest poll schedules the next one
     live: true,        // polling on/off (the user may freeze the view)
     lastKey: {},       // what each section last rendered, to skip identical re-renders
-    filter: {state: 'OPEN', cluster: ''},
+    filter: {state: 'RECENT', cluster: ''},  // open plans and those that changed in the last 24 h: a success stays visible
     plansCache: null,
     flash: null        // outcome of the last approve/reject, kept across re-renders of the form
 
@@ -93,9 +93,20 @@
     return future ? 'in ' + txt : txt + ' ago';
   }
 
+  /** "2026-11-30 19:42:05 UTC+01:00": date, time and the browser's zone, for a person comparing with logs. */
+  function stamp(iso) {
+    const d = new Date(iso);
+    if (isNaN(d.getTime())) return String(iso);
+    const p = (n) => String(n).padStart(2, '0');
+    const off = -d.getTimezoneOffset();
+    const zone = 'UTC' + (off === 0 ? '' : (off > 0 ? '+' : '-') + p(Math.floor(Math.abs(off) / 60)) + ':' + p(Math.abs(off) % 60));
+    return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' + p(d.getHours()) + ':'
+      + p(d.getMinutes()) + ':' + p(d.getSeconds()) + ' ' + zone;
+  }
+
   function time(iso) {
     if (!iso) return h('span', {className: 'muted'}, '—');
-    return h('span', {title: iso, className: 'nowrap'}, ago(iso));
+    return h('span', {title: iso, className: 'nowrap'}, ago(iso) + ' · ' + stamp(iso));
   }
 
   function clock(iso) {
@@ -472,10 +483,16 @@
     }
   }
 
+  /** Open, or changed in the last 24 hours: what a person coming back to the page wants to see first. */
+  function recent(p) {
+    return OPEN_STATES.indexOf(p.state) >= 0 || (p.updatedAt && Date.now() - Date.parse(p.updatedAt) < 24 * 3600 * 1000);
+  }
+
   function matchesFilter(p) {
     const f = app.filter;
     if (f.state === 'OPEN' && OPEN_STATES.indexOf(p.state) < 0) return false;
-    if (f.state !== 'OPEN' && f.state !== 'ALL' && p.state !== f.state) return false;
+    if (f.state === 'RECENT' && !recent(p)) return false;
+    if (f.state !== 'OPEN' && f.state !== 'RECENT' && f.state !== 'ALL' && p.state !== f.state) return false;
     if (f.cluster) {
       const q = f.cluster.toLowerCase();
       const hay = [p.cluster, p.clusterClass, p.summary, p.incidentId, p.id].join(' ').toLowerCase();
@@ -506,7 +523,8 @@
     const chip = (value, label, n) => h('button', {type: 'button', className: 'chip' + (app.filter.state === value ? ' active' : ''),
       dataset: {state: value}, onclick: () => { app.filter.state = value; rerenderOverview(); }},
       label, h('span', {className: 'n'}, String(n)));
-    const chips = [chip('OPEN', 'open', openCount), chip('ALL', 'all', items.length)];
+    const chips = [chip('RECENT', 'open + last 24 h', items.filter(recent).length), chip('OPEN', 'open', openCount),
+      chip('ALL', 'all', items.length)];
     STATES.forEach((s) => { if (counts[s]) chips.push(chip(s, s, counts[s])); });
     replace($('state-chips'), chips);
 
