@@ -148,6 +148,7 @@
     const a = auth || app.auth;
     const headers = {'Accept': 'application/json, application/problem+json'};
     if (a && a.header) headers['Authorization'] = a.header;
+    headers['X-Fleetdoctor-Client'] = 'page';  // recorded as channel "page" (ClientChannel)
     const session = app.signIn.method === 'oidc';
     const init = {method: method, headers: headers, credentials: session ? 'same-origin' : 'omit', cache: 'no-store',
       redirect: 'error'};

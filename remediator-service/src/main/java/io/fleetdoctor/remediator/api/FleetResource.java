@@ -37,6 +37,8 @@ import java.util.TreeMap;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "fleet")
 public class FleetResource {
+    @jakarta.ws.rs.core.Context
+    jakarta.ws.rs.core.HttpHeaders requestHeaders;
     @Inject
     PolicyService policy;
     @Inject
@@ -70,7 +72,7 @@ public class FleetResource {
     @Operation(summary = "Stop starting plans across the fleet (running ones finish)")
     public FleetView pause(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
         jsonOnly(contentType, body);
-        policy.setPaused(true, identity.getPrincipal().getName(), "rest");
+        policy.setPaused(true, identity.getPrincipal().getName(), ClientChannel.of(requestHeaders));
         return new FleetView(true);
     }
 
@@ -81,7 +83,7 @@ public class FleetResource {
     @Operation(summary = "Start plans again")
     public FleetView resume(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
         jsonOnly(contentType, body);
-        policy.setPaused(false, identity.getPrincipal().getName(), "rest");
+        policy.setPaused(false, identity.getPrincipal().getName(), ClientChannel.of(requestHeaders));
         return new FleetView(false);
     }
 

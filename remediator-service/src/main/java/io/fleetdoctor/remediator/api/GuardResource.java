@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "fleet")
 public class GuardResource {
+    @jakarta.ws.rs.core.Context
+    jakarta.ws.rs.core.HttpHeaders requestHeaders;
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,98}[a-z0-9])?");
 
     @Inject
@@ -67,7 +69,7 @@ public class GuardResource {
         if (storms.storm(id) == null) {
             throw new NotFoundException("no storm " + id);
         }
-        if (!storms.resume(id, identity.getPrincipal().getName(), "rest", reason)) {
+        if (!storms.resume(id, identity.getPrincipal().getName(), ClientChannel.of(requestHeaders), reason)) {
             throw new ClientErrorException("storm " + id + " was already resumed", Response.Status.CONFLICT);
         }
         return storms.storm(id);
@@ -117,7 +119,7 @@ public class GuardResource {
             throw new BadRequestException("duration: more than 0 and at most " + config.silences().maxDuration());
         }
         Silences.Silence s = silences.create(rule, clusters, d, text(b, "reason", 2000),
-                identity.getPrincipal().getName(), "rest");
+                identity.getPrincipal().getName(), ClientChannel.of(requestHeaders));
         return Response.status(Response.Status.CREATED).entity(s).build();
     }
 
@@ -132,7 +134,7 @@ public class GuardResource {
         if (silences.get(id) == null) {
             throw new NotFoundException("no silence " + id);
         }
-        if (!silences.expire(id, identity.getPrincipal().getName(), "rest")) {
+        if (!silences.expire(id, identity.getPrincipal().getName(), ClientChannel.of(requestHeaders))) {
             throw new ClientErrorException("silence " + id + " is already over", Response.Status.CONFLICT);
         }
         return silences.get(id);

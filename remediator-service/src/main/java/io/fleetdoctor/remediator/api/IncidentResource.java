@@ -26,6 +26,8 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "plans")
 public class IncidentResource {
+    @jakarta.ws.rs.core.Context
+    jakarta.ws.rs.core.HttpHeaders requestHeaders;
     @Inject
     PlanQueries queries;
     @Inject
@@ -54,7 +56,7 @@ public class IncidentResource {
     @APIResponse(responseCode = "409", description = "a plan of the incident is executing or verifying")
     public Response rebuild(@PathParam("incidentId") String incidentId, PlanViews.RebuildRequest body) {
         Approver who = new Approver(identity.getPrincipal().getName(), Set.copyOf(identity.getRoles()));
-        PlanAdminService.Rebuilt r = admin.rebuildIncident(incidentId, who, body == null ? null : body.reason(), "rest");
+        PlanAdminService.Rebuilt r = admin.rebuildIncident(incidentId, who, body == null ? null : body.reason(), ClientChannel.of(requestHeaders));
         return Response.status(201).entity(r).build();
     }
 }

@@ -28,6 +28,8 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "plans")
 public class PlanResource {
+    @jakarta.ws.rs.core.Context
+    jakarta.ws.rs.core.HttpHeaders requestHeaders;
     @Inject
     PlanQueries queries;
     @Inject
@@ -84,7 +86,7 @@ public class PlanResource {
             + "approval, is blocked or needs an iface")
     public PlanViews.StateView approve(@PathParam("id") String id, PlanViews.ApproveRequest body) {
         PlanViews.ApproveRequest b = body == null ? new PlanViews.ApproveRequest(null, null, null) : body;
-        PlanState s = gate.approve(id, approver(), b.comment(), b.iface(), b.planHash(), "rest");
+        PlanState s = gate.approve(id, approver(), b.comment(), b.iface(), b.planHash(), ClientChannel.of(requestHeaders));
         return new PlanViews.StateView(id, s.name());
     }
 
@@ -95,7 +97,7 @@ public class PlanResource {
     @Operation(summary = "Build the next plan of this plan's incident from the live cluster (a reason is required)")
     @APIResponse(responseCode = "409", description = "a plan of the incident is executing or verifying")
     public Response rebuild(@PathParam("id") String id, PlanViews.RebuildRequest body) {
-        PlanAdminService.Rebuilt r = admin.rebuildPlan(id, approver(), body == null ? null : body.reason(), "rest");
+        PlanAdminService.Rebuilt r = admin.rebuildPlan(id, approver(), body == null ? null : body.reason(), ClientChannel.of(requestHeaders));
         return Response.status(201).entity(r).build();
     }
 
@@ -107,7 +109,7 @@ public class PlanResource {
     @APIResponse(responseCode = "409", description = "not managed, k3s advice, not awaiting approval, or another planHash")
     public PlanViews.StateView liveOverride(@PathParam("id") String id, PlanViews.LiveOverrideRequest body) {
         PlanViews.LiveOverrideRequest b = body == null ? new PlanViews.LiveOverrideRequest(null, null) : body;
-        PlanState s = admin.liveOverride(id, approver(), b.reason(), b.planHash(), "rest");
+        PlanState s = admin.liveOverride(id, approver(), b.reason(), b.planHash(), ClientChannel.of(requestHeaders));
         return new PlanViews.StateView(id, s.name());
     }
 
@@ -121,7 +123,7 @@ public class PlanResource {
         if (body == null || body.reason() == null || body.reason().isBlank()) {
             throw new BadInput("reason is required");
         }
-        PlanState s = gate.reject(id, approver(), body.reason(), "rest");
+        PlanState s = gate.reject(id, approver(), body.reason(), ClientChannel.of(requestHeaders));
         return new PlanViews.StateView(id, s.name());
     }
 

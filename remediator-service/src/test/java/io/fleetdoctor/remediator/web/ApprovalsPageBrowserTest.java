@@ -188,7 +188,7 @@ class ApprovalsPageBrowserTest {
         assertTrue(isIn(AFTER_APPROVAL, p.getString("plan.state")), p.prettify());
         assertEquals("approver", p.getString("approvalList[0].approver"));
         assertEquals("eth0 is the node network, approved from the page", p.getString("approvalList[0].comment"));
-        assertEquals("rest", p.getString("approvalList[0].channel"));
+        assertEquals("page", p.getString("approvalList[0].channel"), "recorded as sent from the page");
         assertEquals("eth0", p.getString("ifaceOverride"));
 
         // the executor moves the plan on by itself; the open page follows without a reload
