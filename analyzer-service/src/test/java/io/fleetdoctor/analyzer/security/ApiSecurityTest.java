@@ -13,6 +13,7 @@ import java.util.Set;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 /** The analyzer API (node IPs, log lines) needs role viewer; health and metrics stay anonymous. */
@@ -30,16 +31,18 @@ class ApiSecurityTest {
     @Test
     void withoutCredentialsTheApiAnswers401() {
         for (String path : API) {
-            given().get(path).then().statusCode(401);
+            // still an empty body here (anonymous and bad password: RELIABILITY.md, "Still open")
+            given().get(path).then().statusCode(401).header("WWW-Authenticate", containsString("basic"));
             basic("viewer", "wrong").get(path).then().statusCode(401);
         }
         given().get("/q/openapi").then().statusCode(401);
     }
 
     @Test
-    void withoutARoleTheApiAnswers403() {
+    void withoutARoleTheApiAnswers403AsProblemJson() {
         for (String path : API) {
-            basic("outsider", "outsider-demo").get(path).then().statusCode(403);
+            basic("outsider", "outsider-demo").get(path).then().statusCode(403).contentType("application/problem+json")
+                    .body("status", equalTo(403)).body("title", equalTo("Forbidden"));
         }
     }
 

@@ -27,6 +27,9 @@ public interface RemediatorConfig {
     /** Base URL of the service for people (links in notifications), e.g. https://remediator.example.org. */
     Optional<String> publicUrl();
 
+    /** This instance's name in plan leases (default: hostname + random suffix, see {@code PlanLease}). */
+    Optional<String> instanceId();
+
     interface Policy {
         /** Approvals required for a cluster whose class has no entry in {@link #classApprovals()}. */
         @WithDefault("1")
@@ -70,6 +73,13 @@ public interface RemediatorConfig {
 
         @WithDefault("PT10M")
         Duration verifyWindow();
+
+        /**
+         * How long a plan's lease lasts without renewal (renewed every {@link #poll()}): after this, another
+         * instance takes the plan over and resumes it. Must be well above poll.
+         */
+        @WithDefault("PT30S")
+        Duration lease();
     }
 
     /** The fleet view: which collectors report (fleet.Heartbeats, fleet.FleetStatus). */

@@ -24,7 +24,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs one plan that the scheduler moved to EXECUTING: stale check, dry run, apply, rollout watch,
  * then VERIFYING; and ends a verification with SUCCEEDED or a restore. Every state change is
- * committed before the cluster call that follows it.
+ * committed before the cluster call that follows it. Only the holder of the plan's {@link PlanLease}
+ * works on it; {@link #execute} also resumes a plan taken over from a dead instance: a DaemonSet already
+ * at the desired spec is not written again, the rollout watch starts over.
  */
 @ApplicationScoped
 public class PlanExecutor {
@@ -43,10 +45,12 @@ public class PlanExecutor {
     MeterRegistry registry;
     @Inject
     VerificationWatcher watcher;
+    @Inject
+    PlanLease lease;
 
     public void execute(String planId) {
         PlanEntity plan = QuarkusTransaction.requiringNew().call(() -> PlanEntity.<PlanEntity>findById(planId));
-        if (plan == null || plan.state != PlanState.EXECUTING) {
+        if (plan == null || plan.state != PlanState.EXECUTING || !lease.holds(planId)) {
             return;
         }
         if (!plan.liveExecutable()) {
@@ -82,10 +86,16 @@ public class PlanExecutor {
         List<DaemonSetChange> applied = new ArrayList<>();
         try {
             for (DaemonSetChange c : changes) {
-                cluster.apply(c);
+                if (!lease.holds(planId)) {
+                    LOG.warnf("plan %s: lease lost to %s before the update; stopping here", planId, lease.owner(planId));
+                    return;
+                }
+                boolean written = cluster.apply(c);
                 applied.add(c);
+                // a resumed plan finds its DaemonSets at the desired spec already: not written again
                 QuarkusTransaction.requiringNew().run(() -> audit.record(SYSTEM, SYSTEM, "apply", planId, plan.cluster,
-                        c.namespace() + "/" + c.name() + " (resourceVersion " + c.resourceVersion() + ")"));
+                        c.namespace() + "/" + c.name() + (written ? " (resourceVersion " + c.resourceVersion() + ")"
+                                : " already has the desired spec: not written again")));
             }
         } catch (ClusterPatcher.Conflict e) {
             if (applied.isEmpty()) {
@@ -128,6 +138,10 @@ public class PlanExecutor {
         Instant deadline = Instant.now().plus(config.execution().rolloutTimeout());
         String last = null;
         while (!rolling.isEmpty()) {
+            if (!lease.holds(planId)) {
+                LOG.warnf("plan %s: lease lost to %s during the rollout watch; stopping here", planId, lease.owner(planId));
+                return;
+            }
             boolean complete;
             try {
                 String now = String.join("; ", rolling.stream().map(cluster::progress).toList());
@@ -153,6 +167,7 @@ public class PlanExecutor {
         }
         String summary = String.join("; ", done);
         QuarkusTransaction.requiringNew().run(() -> {
+            lease.checkHeld(planId);
             PlanEntity p = PlanEntity.findById(planId);
             p.verifyStartedAt = Instant.now();
             p.verifyUntil = p.verifyStartedAt.plus(config.execution().verifyWindow());
@@ -174,7 +189,7 @@ public class PlanExecutor {
     /** Ends a verification whose outcome is known: success, or a restore with this reason. */
     public void endVerification(String planId, String failure) {
         PlanEntity plan = QuarkusTransaction.requiringNew().call(() -> PlanEntity.<PlanEntity>findById(planId));
-        if (plan == null || plan.state != PlanState.VERIFYING) {
+        if (plan == null || plan.state != PlanState.VERIFYING || !lease.holds(planId)) {
             return;
         }
         List<DaemonSetChange> changes = PlanJson.changes(plan);
@@ -200,16 +215,6 @@ public class PlanExecutor {
         }
     }
 
-    /** An EXECUTING plan whose executor is gone (instance crash): restore the recorded specs. */
-    public void recoverOrphan(String planId) {
-        PlanEntity plan = QuarkusTransaction.requiringNew().call(() -> PlanEntity.<PlanEntity>findById(planId));
-        if (plan == null || plan.state != PlanState.EXECUTING) {
-            return;
-        }
-        rollback(planId, plan.cluster, PlanJson.changes(plan), "execution abandoned (no progress within the rollout timeout)",
-                Map.of());
-    }
-
     /**
      * Puts the recorded specs back, but only where the live spec is still the one fleetdoctor wrote. A spec someone
      * else changed since is left alone: the plan ends FAILED saying who changed what. For an OnDelete DaemonSet the
@@ -217,6 +222,10 @@ public class PlanExecutor {
      */
     private void rollback(String planId, String clusterId, List<DaemonSetChange> changes, String reason,
                           Map<String, List<String>> onDeleteNodes) {
+        if (!lease.holds(planId)) {
+            LOG.warnf("plan %s: lease lost to %s; not restoring (%s)", planId, lease.owner(planId), reason);
+            return;
+        }
         LOG.errorf("plan %s on %s failed (%s): restoring the recorded DaemonSets", planId, clusterId, reason);
         registry.counter("fleetdoctor.remediator.rollbacks").increment();
         QuarkusTransaction.requiringNew().run(() -> audit.record(SYSTEM, SYSTEM, "rollback-started", planId, clusterId, reason));
@@ -264,6 +273,7 @@ public class PlanExecutor {
 
     private void finish(String planId, PlanState to, String reason) {
         QuarkusTransaction.requiringNew().run(() -> {
+            lease.checkHeld(planId);
             PlanEntity p = PlanEntity.findById(planId);
             stateMachine.transition(p, to, SYSTEM, SYSTEM, reason);
         });

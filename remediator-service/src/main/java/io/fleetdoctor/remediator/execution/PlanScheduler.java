@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The fleet guards: expires old plans, starts approved plans while fewer than max-executing run
  * (under the fleet_control row lock, so instances never exceed the limit together), honours the
- * pause switch, cooldowns and maintenance windows, and ends verification windows.
+ * pause switch, cooldowns and maintenance windows, and ends verification windows. Works on an executing or
+ * verifying plan only under its {@link PlanLease}: renews this instance's leases every tick, and resumes a plan
+ * whose lease is free or expired (its instance died) from the persisted state.
  */
 @ApplicationScoped
 public class PlanScheduler {
@@ -44,6 +46,8 @@ public class PlanScheduler {
     ManagedExecutor workers;
     @Inject
     io.fleetdoctor.remediator.guard.StormGuard storms;
+    @Inject
+    PlanLease lease;
 
     /** Plans this instance is working on, so a slow step is never started twice. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -51,6 +55,11 @@ public class PlanScheduler {
     @Scheduled(every = "${fleetdoctor.remediator.execution.poll:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        try {
+            lease.renewAll();
+        } catch (RuntimeException e) {
+            LOG.warnf("lease renewal failed: %s", e.getMessage());
+        }
         try {
             expire();
             for (PlanEntity p : startApproved()) {
@@ -70,6 +79,8 @@ public class PlanScheduler {
         workers.runAsync(() -> {
             try {
                 work.run();
+            } catch (PlanLease.LeaseLost e) {
+                LOG.warnf("work on plan %s stopped: %s", id, e.getMessage());
             } catch (RuntimeException e) {
                 LOG.errorf(e, "work on plan %s failed", id);
             } finally {
@@ -142,6 +153,8 @@ public class PlanScheduler {
                 stateMachine.transition(p, PlanState.EXECUTING, PlanExecutor.SYSTEM, PlanExecutor.SYSTEM,
                         "started by the scheduler (" + (active + started.size() + 1) + " of "
                                 + config.policy().maxExecuting() + " executing)");
+                // same transaction: the plan is never EXECUTING without a lease holder
+                lease.acquire(p.id);
                 busyClusters.add(p.cluster);
                 started.add(p);
             }
@@ -154,14 +167,14 @@ public class PlanScheduler {
                 PlanEntity.<PlanEntity>list("state in ?1", ACTIVE));
         watcher.watch(active);
         Instant now = Instant.now();
-        Instant orphanedBefore = now.minus(config.execution().rolloutTimeout()).minusSeconds(120);
         for (PlanEntity p : active) {
-            if (p.state == PlanState.EXECUTING && !inFlight.contains(p.id) && p.executionStartedAt != null
-                    && p.executionStartedAt.isBefore(orphanedBefore)) {
-                // the instance that started it died mid-rollout: put the recorded spec back
-                submit(p.id, () -> executor.recoverOrphan(p.id));
+            // work on it here only when this instance holds its lease (its own, free, or expired: taken over)
+            if (inFlight.contains(p.id) || !lease.tryAcquire(p.id)) {
+                continue;
             }
-            if (p.state != PlanState.VERIFYING) {
+            if (p.state == PlanState.EXECUTING) {
+                // nobody works on it here: resume from the persisted state (an applied spec is not written again)
+                submit(p.id, () -> executor.execute(p.id));
                 continue;
             }
             String failure = watcher.failure(p);
