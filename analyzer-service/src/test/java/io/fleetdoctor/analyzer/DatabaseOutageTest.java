@@ -47,7 +47,9 @@ class DatabaseOutageTest {
         List<String> trace = Fixtures.lines(Fixtures.SEED_TRACE).stream().map(l -> l.replace("demo-1", cluster)).toList();
         var pg = SharedInfra.get().postgres();
         try (var decisions = kafka.fromBeginning(Topics.DECISIONS)) {
-            given().get("/q/health/ready").then().statusCode(200);
+            // ready before the outage (a test before this one may have left the consumers rebalancing)
+            await("ready before the outage").atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
             pg.stopServer();
             Instant stopped = Instant.now();
             try {

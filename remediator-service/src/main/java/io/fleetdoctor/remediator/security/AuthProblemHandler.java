@@ -1,6 +1,6 @@
 package io.fleetdoctor.remediator.security;
 
-import io.quarkus.security.AuthenticationException;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticator;
@@ -24,9 +24,14 @@ public class AuthProblemHandler {
         router.route().order(Integer.MIN_VALUE).failureHandler(this::handle);
     }
 
+    /**
+     * Only a failed authentication (bad credentials), a missing one and a missing role: the OIDC code flow's
+     * redirects (AuthenticationRedirectException, AuthenticationCompletionException, also AuthenticationExceptions)
+     * go on to Quarkus' own handling.
+     */
     void handle(RoutingContext ctx) {
         Throwable t = root(ctx.failure());
-        int status = t instanceof AuthenticationException || t instanceof UnauthorizedException ? 401
+        int status = t instanceof AuthenticationFailedException || t instanceof UnauthorizedException ? 401
                 : t instanceof ForbiddenException ? 403 : 0;
         if (status == 0 || ctx.response().ended() || ctx.response().headWritten()) {
             ctx.next();
@@ -68,7 +73,7 @@ public class AuthProblemHandler {
     }
 
     private static Throwable root(Throwable t) {
-        while (t != null && !(t instanceof AuthenticationException || t instanceof UnauthorizedException
+        while (t != null && !(t instanceof AuthenticationFailedException || t instanceof UnauthorizedException
                 || t instanceof ForbiddenException) && t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
