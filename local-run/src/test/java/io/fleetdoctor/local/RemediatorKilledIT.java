@@ -247,11 +247,11 @@ class RemediatorKilledIT {
         assertTrue(metrics(survivorPort).contains("fleetdoctor_remediator_lease_takeovers_total 1.0"), "take-over counter");
 
         // every Slack message once, in order (the outbox delivered all of them)
-        awaitUntil("every Slack message delivered", Duration.ofSeconds(60), () -> undelivered(infra, id) == 0
+        awaitUntil("every Slack message delivered", Duration.ofSeconds(60), () -> undelivered(infra, "flannel-oom/" + cluster) == 0
                 && slackTexts.stream().anyMatch(t -> t.startsWith("Remediation succeeded on " + cluster)));
         List<String> mine = slackTexts.stream().filter(t -> t.contains(cluster)).map(t -> t.replaceAll(":.*", ""))
                 .toList();
-        assertEquals(List.of("Plan awaiting approval on " + cluster, "Plan on " + cluster + " approved by approver (via rest)",
+        assertEquals(List.of("Incident opened on " + cluster, "Plan awaiting approval on " + cluster, "Plan on " + cluster + " approved by approver (via rest)",
                 "Executing the plan on " + cluster, "Change applied on " + cluster + "; verifying",
                 "Remediation succeeded on " + cluster), mine, slackTexts.toString());
         assertFalse(a.isAlive() && b.isAlive(), "one instance was killed");
@@ -432,10 +432,10 @@ class RemediatorKilledIT {
         }
     }
 
-    /** Slack messages of the plan still in the outbox (not delivered, not dead). */
-    private static int undelivered(SharedInfra infra, String planId) throws Exception {
+    /** Slack messages of the incident (opened, then its plan's) still in the outbox (not delivered, not dead). */
+    private static int undelivered(SharedInfra infra, String incidentId) throws Exception {
         try (Connection c = db(infra); PreparedStatement s = c.prepareStatement(OUTBOX_PENDING)) {
-            s.setString(1, planId);
+            s.setString(1, incidentId);
             try (ResultSet r = s.executeQuery()) {
                 assertTrue(r.next());
                 return r.getInt(1);
