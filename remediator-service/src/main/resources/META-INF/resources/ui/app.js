@@ -484,9 +484,13 @@
     }
   }
 
-  /** Open, or changed in the last 24 hours: what a person coming back to the page wants to see first. */
+  /**
+   * Open, or ended in the last 24 hours (a success stays visible): what a person coming back to the page wants to
+   * see first. A superseded plan is not an outcome: its incident's newer plan is shown instead.
+   */
   function recent(p) {
-    return OPEN_STATES.indexOf(p.state) >= 0 || (p.updatedAt && Date.now() - Date.parse(p.updatedAt) < 24 * 3600 * 1000);
+    return OPEN_STATES.indexOf(p.state) >= 0 || (p.state !== 'SUPERSEDED' && p.updatedAt
+      && Date.now() - Date.parse(p.updatedAt) < 24 * 3600 * 1000);
   }
 
   function matchesFilter(p) {
