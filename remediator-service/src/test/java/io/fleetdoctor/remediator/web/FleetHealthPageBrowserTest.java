@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The fleet health view in a real headless Chromium: four clusters send heartbeats over the real topic (a cluster
  * watcher and two node agents each), one of them goes quiet; without a reload the page shows three reporting and
- * the quiet one STALE, its agents too, and the stale-collector gauge counts it (stale-after is 6 s in tests).
+ * the quiet one STALE, its agents too (stale-after is 6 s in tests).
  */
 @QuarkusTest
 @QuarkusTestResource(InfraTestResource.class)
