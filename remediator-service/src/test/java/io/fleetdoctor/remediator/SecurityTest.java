@@ -52,10 +52,13 @@ class SecurityTest {
     void withoutCredentialsEveryProtectedEndpointAnswers401() {
         for (Endpoint e : ENDPOINTS) {
             // still an empty body (RELIABILITY.md, "Still open")
-            call(given(), e).then().statusCode(401);
+            call(given(), e).then().statusCode(401).contentType(containsString("application/problem+json"))
+                    .body("status", equalTo(401)).body("title", equalTo("Unauthorized"));
         }
         given().get("/q/openapi").then().statusCode(401);
-        basic("approver").auth().preemptive().basic("approver", "wrong").get("/api/plans").then().statusCode(401);
+        basic("approver").auth().preemptive().basic("approver", "wrong").get("/api/plans").then().statusCode(401)
+                .header("WWW-Authenticate", containsString("basic"))
+                .contentType(containsString("application/problem+json")).body("detail", containsString("failed"));
     }
 
     @Test
@@ -107,7 +110,8 @@ class SecurityTest {
         var gen = KeyPairGenerator.getInstance("RSA");
         gen.initialize(2048);
         String forged = Jwt.issuer(ISSUER).audience(AUDIENCE).upn("mallory").groups(Set.of("admin")).sign(gen.generateKeyPair().getPrivate());
-        given().auth().oauth2(forged).get("/api/plans").then().statusCode(401);
+        given().auth().oauth2(forged).get("/api/plans").then().statusCode(401)
+                .contentType(containsString("application/problem+json")).body("status", equalTo(401));
         String wrongIssuer = Jwt.issuer("https://elsewhere").audience(AUDIENCE).upn("eve").groups(Set.of("viewer")).sign();
         given().auth().oauth2(wrongIssuer).get("/api/plans").then().statusCode(401);
         String wrongAudience = Jwt.issuer(ISSUER).audience("another-app").upn("eve").groups(Set.of("viewer")).sign();

@@ -32,8 +32,10 @@ class ApiSecurityTest {
     void withoutCredentialsTheApiAnswers401() {
         for (String path : API) {
             // still an empty body here (anonymous and bad password: RELIABILITY.md, "Still open")
-            given().get(path).then().statusCode(401).header("WWW-Authenticate", containsString("basic"));
-            basic("viewer", "wrong").get(path).then().statusCode(401);
+            given().get(path).then().statusCode(401).header("WWW-Authenticate", containsString("basic"))
+                    .contentType(containsString("application/problem+json")).body("status", equalTo(401));
+            basic("viewer", "wrong").get(path).then().statusCode(401)
+                    .contentType(containsString("application/problem+json")).body("detail", containsString("failed"));
         }
         given().get("/q/openapi").then().statusCode(401);
     }
@@ -78,6 +80,7 @@ class ApiSecurityTest {
         gen.initialize(2048);
         String forged = Jwt.issuer(ISSUER).audience("fleetdoctor").upn("mallory").groups(Set.of("viewer"))
                 .sign(gen.generateKeyPair().getPrivate());
-        given().auth().oauth2(forged).get("/api/incidents").then().statusCode(401);
+        given().auth().oauth2(forged).get("/api/incidents").then().statusCode(401)
+                .contentType(containsString("application/problem+json")).body("title", equalTo("Unauthorized"));
     }
 }
