@@ -1,4 +1,4 @@
-package io.fleetdoctor.remediator.security;
+package io.fleetdoctor.httpsecurity;
 
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -11,10 +11,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * 401 and 403 that the HTTP security layer raises as failures (before JAX-RS: no credentials, a path policy) as
- * {@code application/problem+json}, keeping the mechanism's challenge ({@code WWW-Authenticate}). The router's
- * first failure handler; any other failure goes on to Quarkus' handlers. Not covered: a bad password, which
- * Quarkus 3.33 answers with an empty 401 without failing the route (RELIABILITY.md, "Still open").
+ * 401 and 403 that the HTTP security layer raises as failures (a path policy's 403, an authentication failure
+ * that fails the route) as {@code application/problem+json}, keeping the mechanism's challenge
+ * ({@code WWW-Authenticate}). The router's first failure handler; any other failure goes on to Quarkus' handlers.
+ * The 401 challenges Quarkus sends without failing the route (anonymous, bad password or token) are
+ * {@link ProblemChallenge}'s.
  */
 @ApplicationScoped
 public class AuthProblemHandler {

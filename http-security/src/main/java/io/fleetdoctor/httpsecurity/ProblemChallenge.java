@@ -1,4 +1,4 @@
-package io.fleetdoctor.analyzer.security;
+package io.fleetdoctor.httpsecurity;
 
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
