@@ -415,6 +415,17 @@ public final class AnalyzerEngine {
         return clusters.containsKey(cluster);
     }
 
+    /** Whether this engine holds {@code incidentId} as an open incident of the cluster. */
+    public boolean holdsOpen(String cluster, String incidentId) {
+        ClusterSlot slot = clusters.get(cluster);
+        if (slot == null) {
+            return false;
+        }
+        synchronized (slot) {
+            return slot.open.values().stream().anyMatch(o -> o.incidentId.equals(incidentId));
+        }
+    }
+
     /**
      * Same inputs, same id: the cluster, the rule, the event time the incident opened at and the
      * signal that completed its conditions.

@@ -120,6 +120,39 @@ public class IncidentService {
                 fromJson(i.evidence, EVIDENCE))).toList();
     }
 
+    /**
+     * Stores a remediation's SUCCEEDED on the incident while it is open, whichever analyzer holds it; true when a
+     * row changed. Not mapped in {@link IncidentEntity}, so the entity's updates leave it as it is.
+     */
+    @Transactional
+    public boolean markRemediated(String incidentId, Instant at) {
+        return em.createNativeQuery("update incident set remediated_at = ?2"
+                        + " where incident_id = ?1 and status = 'open' and remediated_at is null")
+                .setParameter(1, incidentId).setParameter(2, at).executeUpdate() == 1;
+    }
+
+    /** Open incidents whose remediation succeeded: see {@code Analysis.resolveRemediated}. */
+    @Transactional
+    public List<Remediated> remediatedOpen() {
+        List<?> rows = em.createNativeQuery("select cluster, incident_id, remediated_at from incident"
+                + " where status = 'open' and remediated_at is not null").getResultList();
+        return rows.stream().map(r -> (Object[]) r).map(r -> new Remediated((String) r[0], (String) r[1],
+                instant(r[2]))).toList();
+    }
+
+    public record Remediated(String cluster, String incidentId, Instant at) {
+    }
+
+    private static Instant instant(Object o) {
+        if (o instanceof Instant i) {
+            return i;
+        }
+        if (o instanceof java.time.OffsetDateTime t) {
+            return t.toInstant();
+        }
+        return ((java.sql.Timestamp) o).toInstant();
+    }
+
     public record OpenIncident(String cluster, String rule, String incidentId, Instant lastTrue, int seq,
                                String severity, double confidence, Decision.Recommendation recommendation,
                                List<Decision.Evidence> evidence) {

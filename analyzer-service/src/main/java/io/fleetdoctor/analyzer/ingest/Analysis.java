@@ -209,6 +209,16 @@ public class Analysis {
         try {
             CloudEvent<?> e = EventCodec.decode(r.value());
             if (e.data() instanceof Remediation rem && "SUCCEEDED".equals(rem.state())) {
+                // stored before anything else: the remediations topic is assigned apart from the signals, so the
+                // analyzer holding this incident may be another one; it resolves it in resolveRemediated
+                try {
+                    storeWait.call("remediation of " + rem.incidentId(),
+                            () -> incidents.markRemediated(rem.incidentId(), e.time()));
+                } catch (StoreWait.Refused ex) {
+                    skipped.increment();
+                    LOG.errorf(ex.getCause(), "SKIPPED %s; not stored (fleetdoctor_changes_skipped_total)",
+                            ex.getMessage());
+                }
                 handle(engine.remediationSucceeded(e.cluster(), rem.incidentId(), e.time()));
             }
         } catch (InvalidEventException ex) {
@@ -245,6 +255,29 @@ public class Analysis {
     /** Since when a change waits for the database (null when none does): readiness is DOWN meanwhile. */
     public Instant outageSince() {
         return storeWait.outageSince();
+    }
+
+    /**
+     * Resolves the open incidents this analyzer holds whose remediation succeeded while another analyzer consumed
+     * it, or before this one adopted them after a rebalance (see {@link #remediation}).
+     */
+    @Scheduled(every = "${fleetdoctor.analyzer.remediated-sweep:5s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void resolveRemediated() {
+        List<IncidentService.Remediated> remediated;
+        try {
+            remediated = incidents.remediatedOpen();
+        } catch (RuntimeException e) {
+            LOG.debugf("remediated incidents not read (%s); the next sweep retries", e.toString());
+            return;
+        }
+        for (IncidentService.Remediated r : remediated) {
+            if (engine.holdsOpen(r.cluster(), r.incidentId())) {
+                LOG.infof("%s %s: remediation succeeded (consumed before this analyzer held it)", r.cluster(),
+                        r.incidentId());
+                handle(engine.remediationSucceeded(r.cluster(), r.incidentId(), r.at()));
+            }
+        }
     }
 
     /** Drops the windows of clusters gone quiet (see {@code fleetdoctor.analyzer.idle}). */
