@@ -1,5 +1,6 @@
 package io.fleetdoctor.remediator.wave;
 
+import io.fleetdoctor.remediator.plan.PlanState;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -36,9 +37,9 @@ public class WaveMember extends PanacheEntityBase {
         return list("waveId = ?1 order by position", waveId);
     }
 
-    /** Plans in a wave that are not released: PlanScheduler must not start them. */
+    /** APPROVED plans in a wave that has not released them: PlanScheduler must not start them. */
     public static Set<String> heldPlanIds() {
-        return new HashSet<>(find("select m.planId from WaveMember m where m.releasedAt is null")
-                .project(String.class).list());
+        return new HashSet<>(find("select m.planId from WaveMember m where m.releasedAt is null and m.planId in"
+                + " (select p.id from PlanEntity p where p.state = ?1)", PlanState.APPROVED).project(String.class).list());
     }
 }
