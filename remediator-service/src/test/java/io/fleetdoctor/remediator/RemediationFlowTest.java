@@ -82,10 +82,26 @@ class RemediationFlowTest {
     }
 
     void publishInventories(String cluster, boolean node02HasEth0) {
-        send(Topics.SIGNALS, Fixtures.inventory(cluster, "master01", "192.168.10.11", true));
-        send(Topics.SIGNALS, Fixtures.inventory(cluster, "node01", "192.168.10.12", true));
-        send(Topics.SIGNALS, Fixtures.inventory(cluster, "node02", "192.168.10.13", node02HasEth0));
+        publishInventories(kafka, inventories, cluster, node02HasEth0);
+    }
+
+    /** The node agents' interface inventories of the fixture's three nodes; waits until the remediator has them. */
+    static void publishInventories(KafkaTestClient kafka, InventoryService inventories, String cluster,
+                                   boolean node02HasEth0) {
+        for (CloudEvent<?> e : List.of(Fixtures.inventory(cluster, "master01", "192.168.10.11", true),
+                Fixtures.inventory(cluster, "node01", "192.168.10.12", true),
+                Fixtures.inventory(cluster, "node02", "192.168.10.13", node02HasEth0))) {
+            kafka.sendCloudEvent(Topics.SIGNALS, e.cluster(), EventCodec.encode(e));
+        }
         await().atMost(WAIT).until(() -> inventories.interfaces(cluster).size() == 3);
+    }
+
+    /** The collector's signal that kube-scheduler restarted on master01: fails a flannel-iface verification. */
+    static CloudEvent<PodRestart> controlPlaneRestart(String cluster) {
+        java.time.Instant now = java.time.Instant.now();
+        return CloudEvent.of(unique("sig"), CloudEvent.collectorSource(cluster), now, cluster, null,
+                new PodRestart("kube-system", "kube-scheduler-master01", "kube-scheduler", "master01", "kube-scheduler",
+                        true, 7, new PodRestart.LastTermination("Error", 255, now.minusSeconds(30), now)));
     }
 
     /** Waits for the single plan of a cluster and returns its id. */
@@ -357,10 +373,7 @@ class RemediationFlowTest {
         String id = planOf(cluster);
         approve(id, "approver", "{}", 200, "APPROVED");
         awaitState(id, PlanState.VERIFYING);
-        java.time.Instant now = java.time.Instant.now();
-        send(Topics.SIGNALS, CloudEvent.of(unique("sig"), CloudEvent.collectorSource(cluster), now,
-                cluster, null, new PodRestart("kube-system", "kube-scheduler-master01", "kube-scheduler", "master01",
-                        "kube-scheduler", true, 7, new PodRestart.LastTermination("Error", 255, now.minusSeconds(30), now))));
+        send(Topics.SIGNALS, controlPlaneRestart(cluster));
         awaitState(id, PlanState.ROLLED_BACK);
         assertTrue(plan(id).getString("history[-1].reason").contains("kube-scheduler"), plan(id).prettify());
         assertEquals(SpecJson.hash(seeded.getSpec()),

@@ -21,6 +21,8 @@ public interface RemediatorConfig {
 
     Silences silences();
 
+    Wave wave();
+
     /** Deprecated: cluster id → kubeconfig context; use {@code fleetdoctor.clusters."<id>".context}. */
     Map<String, String> kubeContexts();
 
@@ -120,5 +122,12 @@ public interface RemediatorConfig {
 
         @WithDefault("30s")
         String check();
+    }
+
+    /** Canary waves (wave.WaveService): the canary plan first, then waves of this many plans. */
+    interface Wave {
+        /** Plans per wave after the canary when a wave is created without {@code waveSize}. */
+        @WithDefault("5")
+        int defaultSize();
     }
 }

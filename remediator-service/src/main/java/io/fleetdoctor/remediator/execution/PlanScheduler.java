@@ -6,6 +6,8 @@ import io.fleetdoctor.remediator.plan.PlanState;
 import io.fleetdoctor.remediator.plan.PlanStateMachine;
 import io.fleetdoctor.remediator.policy.FleetControl;
 import io.fleetdoctor.remediator.policy.PolicyService;
+import io.fleetdoctor.remediator.wave.WaveAdvancer;
+import io.fleetdoctor.remediator.wave.WaveMember;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The fleet guards: expires old plans, starts approved plans while fewer than max-executing run
  * (under the fleet_control row lock, so instances never exceed the limit together), honours the
- * pause switch, cooldowns and maintenance windows, and ends verification windows. Works on an executing or
+ * pause switch, cooldowns, maintenance windows and canary waves (a plan of a wave starts only once its wave released
+ * it), and ends verification windows. Works on an executing or
  * verifying plan only under its {@link PlanLease}: renews this instance's leases every tick, and resumes a plan
  * whose lease is free or expired (its instance died) from the persisted state.
  */
@@ -48,6 +51,8 @@ public class PlanScheduler {
     io.fleetdoctor.remediator.guard.StormGuard storms;
     @Inject
     PlanLease lease;
+    @Inject
+    WaveAdvancer waves;
 
     /** Plans this instance is working on, so a slow step is never started twice. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -62,6 +67,7 @@ public class PlanScheduler {
         }
         try {
             expire();
+            waves.advanceAll();
             for (PlanEntity p : startApproved()) {
                 watcher.register(p);
                 submit(p.id, () -> executor.execute(p.id));
@@ -127,9 +133,13 @@ public class PlanScheduler {
             }
             List<PlanEntity> started = new ArrayList<>();
             Set<String> stormy = storms.pausedRules();
+            Set<String> held = WaveMember.heldPlanIds();
             for (PlanEntity p : PlanEntity.<PlanEntity>list("state = ?1 order by approvedAt", PlanState.APPROVED)) {
                 if (started.size() >= slots) {
                     break;
+                }
+                if (held.contains(p.id)) {
+                    continue; // in a canary wave that has not released it (WaveAdvancer)
                 }
                 if (stormy.contains(p.rule)) {
                     continue; // storm guard: this rule opened on too many clusters at once; an admin resumes
