@@ -34,6 +34,11 @@ final class FleetRun {
     static final List<String> ENDED_BADLY = List.of("FAILED", "ROLLED_BACK", "STALE", "REJECTED", "EXPIRED",
             "CANCELLED");
     private static final Pattern RESTART_COUNT = Pattern.compile("restarted \\(restartCount (\\d+)");
+    /**
+     * The collectors' JVM options: a small heap, and one processor so each sizes its thread pools (event loops, GC,
+     * JIT) for one; twelve of them share the machine.
+     */
+    static final List<String> COLLECTOR_JVM = List.of("-Xmx128m", "-XX:ActiveProcessorCount=1");
 
     /**
      * One cluster of the fleet.
@@ -135,18 +140,21 @@ final class FleetRun {
             }
         }
         Child remediator = run.service("remediator", "remediator-service", remediatorPort, remEnv);
+        run.awaitReady(analyzer);
+        run.awaitReady(remediator);
+        // one cluster's collectors at a time: fourteen Quarkus start-ups at once starve the mock API servers
         for (int k = 0; k < FLEET.size(); k++) {
             String cluster = FLEET.get(k).cluster();
             Path dir = dirs.get(cluster);
-            run.service("collector-" + cluster, "collector-service", run.port(8100 + 10 * k),
-                    LocalRun.clusterCollectorEnv(common, dir.resolve("kubeconfig"), cluster), "128m");
+            List<Child> started = new ArrayList<>();
+            started.add(run.service("collector-" + cluster, "collector-service", run.port(8100 + 10 * k),
+                    LocalRun.clusterCollectorEnv(common, dir.resolve("kubeconfig"), cluster), COLLECTOR_JVM));
             for (int i = 0; i < NODES.size(); i++) {
-                run.service("agent-" + cluster + "-" + NODES.get(i), "collector-service", run.port(8101 + 10 * k + i),
-                        LocalRun.agentEnv(common, cluster, dir, NODES.get(i), i), "128m");
+                started.add(run.service("agent-" + cluster + "-" + NODES.get(i), "collector-service",
+                        run.port(8101 + 10 * k + i), LocalRun.agentEnv(common, cluster, dir, NODES.get(i), i),
+                        COLLECTOR_JVM));
             }
-        }
-        for (Child c : List.copyOf(run.children)) {
-            if (c.port() > 0) {
+            for (Child c : started) {
                 run.awaitReady(c);
             }
         }
@@ -332,7 +340,7 @@ final class FleetRun {
     private void summary(Instant start) {
         run.say("");
         run.say("SUMMARY (%s after start)", human(Duration.between(start, Instant.now())));
-        run.say("  %-14s %-44s %-30s %-22s %-24s %s", "CLUSTER", "SHAPE", "INCIDENT", "PLAN", "FINAL STATE",
+        run.say("  %-14s %-44s %-34s %-24s %-24s %s", "CLUSTER", "SHAPE", "INCIDENT", "PLAN", "FINAL STATE",
                 "TIME TO FIX");
         for (Seen s : seen.values()) {
             String plan = s.plan == null ? "none" : s.plan.substring(0, Math.min(8, s.plan.length()))
@@ -341,7 +349,7 @@ final class FleetRun {
                     ? " (" + s.manager + ")" : "");
             String fix = s.done == null ? "-" : human(Duration.between(s.approved == null ? s.detected : s.approved,
                     s.done)) + " (approval → verified)";
-            run.say("  %-14s %-44s %-30s %-22s %-24s %s", s.shape.cluster(), s.shape.shape(),
+            run.say("  %-14s %-44s %-34s %-24s %-24s %s", s.shape.cluster(), s.shape.shape(),
                     s.incident == null ? "none" : s.incident + " " + s.incidentStatus, plan, state, fix);
         }
     }

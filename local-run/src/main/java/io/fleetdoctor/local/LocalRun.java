@@ -485,20 +485,22 @@ public final class LocalRun {
     // ------------------------------------------------------------------ processes
 
     Child service(String name, String module, int port, Map<String, String> env) throws IOException {
-        return service(name, module, port, env, "256m");
+        return service(name, module, port, env, List.of("-Xmx256m"));
     }
 
-    /** A Quarkus service as a child process with heap {@code xmx} (e.g. {@code 128m}). */
-    Child service(String name, String module, int port, Map<String, String> env, String xmx) throws IOException {
+    /** A Quarkus service as a child process with these JVM options (heap, processors) before the run's own. */
+    Child service(String name, String module, int port, Map<String, String> env, List<String> jvm) throws IOException {
         Path app = opt.root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(app)) {
             throw new StepFailed(app + " is missing: build first (./fleetdoctor build)");
         }
         Map<String, String> e = new LinkedHashMap<>(env);
         e.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        List<String> cmd = List.of(java(), "-Xmx" + xmx, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>(List.of(java()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", app + ":" + watchdogClasses(), "io.fleetdoctor.infra.ParentWatchdog",
-                "io.quarkus.bootstrap.runner.QuarkusEntryPoint");
+                "io.quarkus.bootstrap.runner.QuarkusEntryPoint"));
         Child c = spawn(name, cmd, e, port, "remediator".equals(name) ? LocalRun::slackLine : null);
         children.add(c);
         say("  %-18s pid %-7d port %d", name, c.process().pid(), port);
