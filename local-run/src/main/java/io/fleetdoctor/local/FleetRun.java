@@ -40,13 +40,26 @@ final class FleetRun {
      */
     static final List<String> COLLECTOR_JVM = List.of("-Xmx128m", "-XX:ActiveProcessorCount=1");
 
+    /** What a cluster of the fleet must end with. */
+    enum Expect {
+        /** no incident and no plan */
+        NOTHING,
+        /** a plan executable live, approved by the demo and SUCCEEDED */
+        LIVE_FIX,
+        /** a plan not executable live (a managed DaemonSet) with its change at the source; never approved */
+        SOURCE_CHANGE
+    }
+
     /**
      * One cluster of the fleet.
      *
      * @param clusterClass the remediator's approval class (prod needs two approvals), or null for the default
-     * @param healthy      must never get an incident or a plan
      */
-    record Shape(String cluster, String shape, String clusterClass, List<String> simulatorArgs, boolean healthy) {
+    record Shape(String cluster, String shape, String clusterClass, List<String> simulatorArgs, Expect expect) {
+        boolean healthy() {
+            return expect == Expect.NOTHING;
+        }
+
         String registryKey() {
             return cluster.toUpperCase(Locale.ROOT).replace('-', '_');
         }
@@ -54,12 +67,12 @@ final class FleetRun {
 
     static final List<Shape> FLEET = List.of(
             new Shape("fleet-healthy", "healthy: flannel v0.28.9 with --iface=eth0", null,
-                    List.of("--scenario", "healthy"), true),
-            new Shape("fleet-seed", "seed incident", null, List.of("--scenario", "flannel-iface"), false),
+                    List.of("--scenario", "healthy"), Expect.NOTHING),
+            new Shape("fleet-seed", "seed incident", null, List.of("--scenario", "flannel-iface"), Expect.LIVE_FIX),
             new Shape("fleet-bonded", "seed incident, bond0 on node01, class prod", "prod",
-                    List.of("--scenario", "flannel-iface", "--bonded-node", "node01"), false),
+                    List.of("--scenario", "flannel-iface", "--bonded-node", "node01"), Expect.LIVE_FIX),
             new Shape("fleet-helm", "seed incident, Helm-managed DaemonSet", null,
-                    List.of("--scenario", "flannel-iface", "--helm"), false));
+                    List.of("--scenario", "flannel-iface", "--helm"), Expect.SOURCE_CHANGE));
 
     /** What the run saw of one cluster. */
     static final class Seen {
@@ -81,9 +94,13 @@ final class FleetRun {
             this.shape = shape;
         }
 
-        /** demo is done with this cluster: healthy ones never are on their own, see {@link #finished}. */
+        /** demo is done with this cluster (a healthy one as long as nothing happens to it). */
         boolean finished() {
-            return shape.healthy() || "SUCCEEDED".equals(planState) || (Boolean.FALSE.equals(live) && sourceShown);
+            return switch (shape.expect()) {
+                case NOTHING -> true;
+                case LIVE_FIX -> "SUCCEEDED".equals(planState);
+                case SOURCE_CHANGE -> sourceShown;
+            };
         }
     }
 
@@ -246,6 +263,10 @@ final class FleetRun {
             s.planState = state;
             s.live = p.path("liveExecutable").asBoolean();
             s.manager = p.path("managedBy").isNull() ? null : p.path("managedBy").asText(null);
+            if (run.opt.demo() && s.live != (s.shape.expect() == Expect.LIVE_FIX)) {
+                throw new StepFailed("[" + s.shape.cluster() + "] plan " + id + " is " + (s.live ? "" : "not ")
+                        + "executable live (managed by " + s.manager + "); expected " + s.shape.expect());
+            }
             if ("PENDING_APPROVAL".equals(state)) {
                 run.printPlan(remediator, id, admin);
                 if (!s.live) {
