@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * a simulated cluster (or a real one from a kubeconfig), and the three services as separate
  * processes, the way they run in production; then the incident followed step by step.
  * {@code demo} approves as the demo approver, waits for SUCCEEDED, prints a summary and exits 0,
- * or exits 1 with the reason when a step fails or takes longer than its bound.
+ * or exits 1 with the reason when a step fails or takes longer than its bound. With {@code --fleet},
+ * {@link FleetRun} runs four simulated clusters instead, with these helpers.
  */
 public final class LocalRun {
     static final String CLUSTER = "demo-1";
@@ -60,18 +61,18 @@ public final class LocalRun {
         }
     }
 
-    private final Options opt;
+    final Options opt;
     private final PrintStream out;
-    private final Path work;
-    private final List<Child> children = new ArrayList<>();
+    final Path work;
+    final List<Child> children = new ArrayList<>();
     /** Ports handed out in this run: a port is given once, even if a child has not bound it yet. */
     private final java.util.Set<Integer> taken = new java.util.HashSet<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private volatile boolean stopping;
+    volatile boolean stopping;
     /** user -> password: the demo ones against the simulated cluster, one-time ones against a real cluster. */
-    private final Map<String, String> passwords;
+    final Map<String, String> passwords;
 
-    private record Child(String name, Process process, Path log, int port) {
+    record Child(String name, Process process, Path log, int port) {
     }
 
     public LocalRun(Options opt) throws IOException {
@@ -124,7 +125,8 @@ public final class LocalRun {
         String context = null;
         String cluster = null;
         boolean fixed = true;
-        Duration bound = Duration.ofMinutes(4);
+        Duration bound = null;
+        boolean fleet = false;
         String scenario = "flannel-iface";
         String bondedNode = null;
         Path root = Path.of(System.getProperty("fleetdoctor.root", ".")).toAbsolutePath().normalize();
@@ -139,12 +141,22 @@ public final class LocalRun {
                 case "--bound" -> bound = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--scenario" -> scenario = args[++i];
                 case "--bonded-node" -> bondedNode = args[++i];
+                case "--fleet" -> fleet = true;
                 default -> {
                     System.err.println("usage: fleetdoctor up|demo [--kubeconfig FILE [--context C] [--cluster ID]]"
-                            + " [--scenario flannel-iface|flannel-oom] [--bonded-node NODE] [--free-ports] [--bound SECONDS]");
+                            + " [--scenario flannel-iface|flannel-oom] [--bonded-node NODE] [--free-ports] [--bound SECONDS]"
+                            + "\n       fleetdoctor up|demo --fleet [--free-ports] [--bound SECONDS]");
                     System.exit(2);
                 }
             }
+        }
+        if (fleet && (kubeconfig != null || cluster != null || bondedNode != null || !"flannel-iface".equals(scenario))) {
+            System.err.println("fleetdoctor --fleet simulates its own four clusters: no --kubeconfig, --cluster,"
+                    + " --scenario or --bonded-node");
+            System.exit(2);
+        }
+        if (bound == null) {
+            bound = Duration.ofMinutes(fleet ? 6 : 4); // the fleet's live fixes run one after another
         }
         if (demo && kubeconfig != null) {
             System.err.println("fleetdoctor demo runs against the simulated cluster only; use `up --kubeconfig`");
@@ -156,7 +168,7 @@ public final class LocalRun {
         Runtime.getRuntime().addShutdownHook(new Thread(run::stop, "fleetdoctor-stop"));
         int rc;
         try {
-            rc = run.run();
+            rc = fleet ? new FleetRun(run).run() : run.run();
         } catch (StepFailed e) {
             System.out.println();
             System.out.println("FAILED: " + e.getMessage());
@@ -192,13 +204,12 @@ public final class LocalRun {
         if (kubeconfig == null) {
             step("starting the simulated cluster %s (the incident of INCIDENT.md on 3 nodes)", opt.cluster());
             Files.createDirectories(sim);
-            List<String> simArgs = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
-                    jar("simulator/target", "fleetdoctor-simulator").toString(), "--dir", sim.toString(),
-                    "--cluster", opt.cluster(), "--restart-every", "5s", "--scenario", opt.scenario(), "--watch-stdin"));
+            List<String> simArgs = new ArrayList<>(List.of("--scenario", opt.scenario()));
             if (opt.bondedNode() != null) {
                 simArgs.addAll(List.of("--bonded-node", opt.bondedNode()));
             }
-            children.add(spawn("simulator", simArgs, Map.of(), 0, line -> line.startsWith("simulator:") ? line : null));
+            children.add(spawn("simulator", simulatorCommand(sim, opt.cluster(), simArgs), Map.of(), 0,
+                    line -> line.startsWith("simulator:") ? line : null));
             await("the simulated cluster is ready", Duration.ofSeconds(90), () -> Files.exists(sim.resolve("ready")));
             kubeconfig = sim.resolve("kubeconfig");
         } else {
@@ -206,18 +217,12 @@ public final class LocalRun {
                     opt.context() == null ? "" : " context " + opt.context(), opt.cluster());
         }
 
-        Map<String, String> common = new LinkedHashMap<>();
-        common.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
-        common.put("QUARKUS_PROFILE", "local");
-        common.put("QUARKUS_LOG_CONSOLE_FORMAT", "%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n");
-        Map<String, String> db = new LinkedHashMap<>(common);
+        Map<String, String> common = commonEnv(infra);
+        Map<String, String> db = dbEnv(infra);
         if (opt.kubeconfig() != null) {
             // a real cluster: the demo passwords are public, so the APIs get one-time users instead
             db.putAll(userEnv(passwords));
         }
-        db.put("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl());
-        db.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().user());
-        db.put("QUARKUS_DATASOURCE_PASSWORD", infra.postgres().password());
         if (opt.context() != null) {
             kubeconfig = withCurrentContext(kubeconfig, opt.context());
         }
@@ -231,35 +236,18 @@ public final class LocalRun {
         Map<String, String> analyzerEnv = new LinkedHashMap<>(db);
         analyzerEnv.put("FLEETDOCTOR_ANALYZER_CLUSTER_SEEN_FLUSH", "2s");
         Child analyzer = service("analyzer", "analyzer-service", analyzerPort, analyzerEnv);
-        Map<String, String> remEnv = new LinkedHashMap<>(db);
+        Map<String, String> remEnv = remediatorEnv(db, remediatorPort);
         remEnv.putAll(kube);
-        remEnv.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_VERIFY_WINDOW", "PT20S");
-        remEnv.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_ROLLOUT_TIMEOUT", "PT60S");
-        remEnv.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_POLL", "1s");
-        remEnv.put("FLEETDOCTOR_REMEDIATOR_PUBLIC_URL", "http://localhost:" + remediatorPort);
         remEnv.put("FLEETDOCTOR_CLUSTERS__LOCAL__ID", opt.cluster()); // the registry: the one cluster of this run
         remEnv.put("FLEETDOCTOR_CLUSTERS__LOCAL__KUBECONFIG", kubeconfig.toString());
         Child remediator = service("remediator", "remediator-service", remediatorPort, remEnv);
-        Map<String, String> watcherEnv = new LinkedHashMap<>(common);
-        watcherEnv.putAll(kube);
-        watcherEnv.put("FLEETDOCTOR_COLLECTOR_MODE", "cluster");
-        watcherEnv.put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", opt.cluster());
-        watcherEnv.put("FLEETDOCTOR_COLLECTOR_HEARTBEAT_INTERVAL", "5s");
         List<Child> collectors = new ArrayList<>();
-        collectors.add(service("collector", "collector-service", collectorPort, watcherEnv));
+        collectors.add(service("collector", "collector-service", collectorPort,
+                clusterCollectorEnv(common, kubeconfig, opt.cluster())));
         if (opt.kubeconfig() == null) {
             for (int i = 0; i < NODES.size(); i++) {
-                String node = NODES.get(i);
-                Map<String, String> env = new LinkedHashMap<>(common);
-                env.put("FLEETDOCTOR_COLLECTOR_MODE", "node");
-                env.put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", opt.cluster());
-                env.put("NODE_NAME", node);
-                env.put("HOST_IP", "192.168.10." + (11 + i));
-                env.put("FLEETDOCTOR_COLLECTOR_PROCFS", sim.resolve("nodes").resolve(node).resolve("proc").toString());
-                env.put("FLEETDOCTOR_COLLECTOR_SYSFS", sim.resolve("nodes").resolve(node).resolve("sys").toString());
-                env.put("FLEETDOCTOR_COLLECTOR_INTERVAL", "2s");
-                env.put("FLEETDOCTOR_COLLECTOR_HEARTBEAT_INTERVAL", "5s");
-                collectors.add(service("agent-" + node, "collector-service", port(8090 + i), env));
+                collectors.add(service("agent-" + NODES.get(i), "collector-service", port(8090 + i),
+                        agentEnv(common, opt.cluster(), sim, NODES.get(i), i)));
             }
         } else {
             say("  (no node agents: with a real cluster they run as the collector DaemonSet on the nodes, see k8s/)");
@@ -284,6 +272,67 @@ public final class LocalRun {
         say("");
         say("Following the incident (Ctrl-C stops everything)...");
         return follow(start, analyzer, remediator);
+    }
+
+    /** What every service of the run gets: the broker, the local profile, a short log format. */
+    static Map<String, String> commonEnv(SharedInfra infra) {
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
+        common.put("QUARKUS_PROFILE", "local");
+        common.put("QUARKUS_LOG_CONSOLE_FORMAT", "%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n");
+        return common;
+    }
+
+    /** {@link #commonEnv} and the database: for the analyzer and the remediator. */
+    static Map<String, String> dbEnv(SharedInfra infra) {
+        Map<String, String> db = commonEnv(infra);
+        db.put("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl());
+        db.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().user());
+        db.put("QUARKUS_DATASOURCE_PASSWORD", infra.postgres().password());
+        return db;
+    }
+
+    /** The remediator's: short verify window and rollout timeout, so a demo ends in minutes. */
+    static Map<String, String> remediatorEnv(Map<String, String> db, int port) {
+        Map<String, String> env = new LinkedHashMap<>(db);
+        env.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_VERIFY_WINDOW", "PT20S");
+        env.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_ROLLOUT_TIMEOUT", "PT60S");
+        env.put("FLEETDOCTOR_REMEDIATOR_EXECUTION_POLL", "1s");
+        env.put("FLEETDOCTOR_REMEDIATOR_PUBLIC_URL", "http://localhost:" + port);
+        return env;
+    }
+
+    /** The collector in cluster mode, watching the API server of {@code kubeconfig}. */
+    static Map<String, String> clusterCollectorEnv(Map<String, String> common, Path kubeconfig, String cluster) {
+        Map<String, String> env = new LinkedHashMap<>(common);
+        env.put("KUBECONFIG", kubeconfig.toString());
+        env.put("FLEETDOCTOR_COLLECTOR_MODE", "cluster");
+        env.put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", cluster);
+        env.put("FLEETDOCTOR_COLLECTOR_HEARTBEAT_INTERVAL", "5s");
+        return env;
+    }
+
+    /** A node agent reading the simulated node's procfs and sysfs; the i-th node's InternalIP is 192.168.10.(11+i). */
+    static Map<String, String> agentEnv(Map<String, String> common, String cluster, Path sim, String node, int i) {
+        Map<String, String> env = new LinkedHashMap<>(common);
+        env.put("FLEETDOCTOR_COLLECTOR_MODE", "node");
+        env.put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", cluster);
+        env.put("NODE_NAME", node);
+        env.put("HOST_IP", "192.168.10." + (11 + i));
+        env.put("FLEETDOCTOR_COLLECTOR_PROCFS", sim.resolve("nodes").resolve(node).resolve("proc").toString());
+        env.put("FLEETDOCTOR_COLLECTOR_SYSFS", sim.resolve("nodes").resolve(node).resolve("sys").toString());
+        env.put("FLEETDOCTOR_COLLECTOR_INTERVAL", "2s");
+        env.put("FLEETDOCTOR_COLLECTOR_HEARTBEAT_INTERVAL", "5s");
+        return env;
+    }
+
+    /** The simulator's command line: a cluster in {@code dir} with a restart every 5 s, plus {@code args}. */
+    List<String> simulatorCommand(Path dir, String cluster, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
+                jar("simulator/target", "fleetdoctor-simulator").toString(), "--dir", dir.toString(),
+                "--cluster", cluster, "--restart-every", "5s", "--watch-stdin"));
+        cmd.addAll(args);
+        return cmd;
     }
 
     /**
@@ -405,7 +454,7 @@ public final class LocalRun {
         return 0;
     }
 
-    private void printEvidence(int port, String id, String auth) {
+    void printEvidence(int port, String id, String auth) {
         JsonNode d = get(port, "/api/incidents/" + id, auth);
         if (d == null) {
             return;
@@ -420,7 +469,7 @@ public final class LocalRun {
         }
     }
 
-    private void printPlan(int port, String id, String auth) {
+    void printPlan(int port, String id, String auth) {
         JsonNode p = get(port, "/api/plans/" + id, auth);
         if (p == null) {
             return;
@@ -435,16 +484,23 @@ public final class LocalRun {
 
     // ------------------------------------------------------------------ processes
 
-    private Child service(String name, String module, int port, Map<String, String> env) throws IOException {
+    Child service(String name, String module, int port, Map<String, String> env) throws IOException {
+        return service(name, module, port, env, List.of("-Xmx256m"));
+    }
+
+    /** A Quarkus service as a child process with these JVM options (heap, processors) before the run's own. */
+    Child service(String name, String module, int port, Map<String, String> env, List<String> jvm) throws IOException {
         Path app = opt.root().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(app)) {
             throw new StepFailed(app + " is missing: build first (./fleetdoctor build)");
         }
         Map<String, String> e = new LinkedHashMap<>(env);
         e.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        List<String> cmd = List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>(List.of(java()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", app + ":" + watchdogClasses(), "io.fleetdoctor.infra.ParentWatchdog",
-                "io.quarkus.bootstrap.runner.QuarkusEntryPoint");
+                "io.quarkus.bootstrap.runner.QuarkusEntryPoint"));
         Child c = spawn(name, cmd, e, port, "remediator".equals(name) ? LocalRun::slackLine : null);
         children.add(c);
         say("  %-18s pid %-7d port %d", name, c.process().pid(), port);
@@ -461,14 +517,7 @@ public final class LocalRun {
      * service or kill one. {@link #stop()} stops it with the others.
      */
     Started startService(String name, String module, Map<String, String> env) throws IOException {
-        SharedInfra infra = SharedInfra.get();
-        Map<String, String> e = new LinkedHashMap<>();
-        e.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
-        e.put("QUARKUS_PROFILE", "local");
-        e.put("QUARKUS_LOG_CONSOLE_FORMAT", "%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n");
-        e.put("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl());
-        e.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().user());
-        e.put("QUARKUS_DATASOURCE_PASSWORD", infra.postgres().password());
+        Map<String, String> e = dbEnv(SharedInfra.get());
         e.putAll(env);
         Child c = service(name, module, port(8081), e);
         awaitReady(c);
@@ -493,7 +542,7 @@ public final class LocalRun {
      * Starts a child with its output in its log file; when {@code echo} is given, the lines it maps
      * to text are also printed (the simulator's story, the local Slack sink's messages).
      */
-    private Child spawn(String name, List<String> cmd, Map<String, String> env, int port,
+    Child spawn(String name, List<String> cmd, Map<String, String> env, int port,
                         java.util.function.Function<String, String> echo) throws IOException {
         Path log = work.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
@@ -529,7 +578,7 @@ public final class LocalRun {
         }
     }
 
-    private void awaitReady(Child c) {
+    void awaitReady(Child c) {
         await(c.name() + " is ready", Duration.ofSeconds(180), () -> {
             if (!c.process().isAlive()) {
                 throw new StepFailed(died(c));
@@ -550,7 +599,7 @@ public final class LocalRun {
         say("  %-18s ready", c.name());
     }
 
-    private void checkAlive() {
+    void checkAlive() {
         for (Child c : children) {
             if (!c.process().isAlive() && !stopping) {
                 throw new StepFailed(died(c));
@@ -626,7 +675,7 @@ public final class LocalRun {
      * A port no one listens on (tried on the wildcard address, where Quarkus binds) and not yet handed to
      * another child of this run: the kernel may give a released port again before its child binds it.
      */
-    private int port(int preferred) {
+    int port(int preferred) {
         if (opt.fixedPorts() && !taken.contains(preferred) && bindable(preferred)) {
             taken.add(preferred);
             return preferred;
@@ -653,7 +702,7 @@ public final class LocalRun {
         }
     }
 
-    private Path jar(String dir, String prefix) throws IOException {
+    Path jar(String dir, String prefix) throws IOException {
         Path d = opt.root().resolve(dir);
         try (var s = Files.list(d)) {
             return s.filter(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".jar"))
@@ -667,11 +716,11 @@ public final class LocalRun {
         return opt.root().resolve("embedded-infra/target/classes").toString();
     }
 
-    private static String java() {
+    static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private JsonNode get(int port, String path, String auth) {
+    JsonNode get(int port, String path, String auth) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(5)).header("Accept", "application/json").GET();
@@ -688,7 +737,7 @@ public final class LocalRun {
         }
     }
 
-    private int post(int port, String path, String body, String auth) throws IOException, InterruptedException {
+    int post(int port, String path, String body, String auth) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .header("Authorization", auth).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -699,15 +748,15 @@ public final class LocalRun {
         return r.statusCode();
     }
 
-    private static String basic(String user, String password) {
+    static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    private interface Check {
+    interface Check {
         boolean ok() throws Exception;
     }
 
-    private void await(String what, Duration timeout, Check check) {
+    void await(String what, Duration timeout, Check check) {
         Instant end = Instant.now().plus(timeout);
         while (Instant.now().isBefore(end)) {
             try {
@@ -727,18 +776,18 @@ public final class LocalRun {
         throw new StepFailed("timed out after " + human(timeout) + " waiting until " + what);
     }
 
-    private void step(String format, Object... args) {
+    void step(String format, Object... args) {
         say("%s %s", LocalDateTime.now().format(CLOCK), String.format(Locale.ROOT, format, args));
     }
 
-    private void say(String format, Object... args) {
+    void say(String format, Object... args) {
         synchronized (out) {
             out.println(String.format(Locale.ROOT, format, args));
             out.flush();
         }
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         long s = d.toSeconds();
         return s >= 60 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s" : s + "s";
     }

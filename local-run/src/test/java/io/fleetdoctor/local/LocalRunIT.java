@@ -48,19 +48,7 @@ class LocalRunIT {
 
     private static String demo(String scenario, String cluster, WhileRunning whileRunning) throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream both = new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                captured.write(b);
-                System.out.write(b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                captured.write(b, off, len);
-                System.out.write(b, off, len);
-            }
-        }, true, StandardCharsets.UTF_8);
+        PrintStream both = tee(captured);
         Path root = Path.of("..").toAbsolutePath().normalize();
         LocalRun run = new LocalRun(new LocalRun.Options(true, root, null, null, cluster, false,
                 Duration.ofMinutes(6), both, scenario));
@@ -79,5 +67,22 @@ class LocalRunIT {
         String out = captured.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
         return out;
+    }
+
+    /** A stream printing to stdout and into {@code captured}. */
+    static PrintStream tee(ByteArrayOutputStream captured) {
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                captured.write(b);
+                System.out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                captured.write(b, off, len);
+                System.out.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8);
     }
 }

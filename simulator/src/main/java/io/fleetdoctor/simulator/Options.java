@@ -16,19 +16,22 @@ import java.util.Locale;
  * @param port         API server port, 0 for a free one
  * @param watchStdin   exit when stdin reaches EOF (the parent process is gone)
  * @param flanneldMiBs flanneld read rate while the incident runs, in MiB/s
- * @param scenario     {@link #FLANNEL_IFACE} (the incident) or {@link #FLANNEL_OOM} (flanneld OOM-killed)
+ * @param scenario     {@link #FLANNEL_IFACE} (the incident), {@link #FLANNEL_OOM} (flanneld OOM-killed) or
+ *                     {@link #HEALTHY} (upstream flannel v0.28.9 bound with --iface=eth0: nothing to find)
  * @param bondedNode   the node whose InternalIP is on bond0 (over eth0 + eth1) and whose default route is on
  *                     the VLAN eth2.100, or null (every node has eth0 + eth1: the demo story)
+ * @param helm         the flannel DaemonSet carries the labels and annotations Helm sets on a release's objects
  */
 public record Options(Path dir, String cluster, int nodes, Duration restartEvery, int port, boolean watchStdin,
-                      double flanneldMiBs, String scenario, String bondedNode) {
+                      double flanneldMiBs, String scenario, String bondedNode, boolean helm) {
     public static final String FLANNEL_IFACE = "flannel-iface";
     public static final String FLANNEL_OOM = "flannel-oom";
+    public static final String HEALTHY = "healthy";
 
     public static final String USAGE = String.join("\n",
             "usage: SimulatedCluster --dir DIR [--cluster demo-1] [--nodes 3] [--restart-every 20s] [--port P]",
-            "                        [--flanneld-mibs 40] [--scenario flannel-iface|flannel-oom] [--bonded-node NODE]",
-            "                        [--watch-stdin]",
+            "                        [--flanneld-mibs 40] [--scenario flannel-iface|flannel-oom|healthy] [--bonded-node NODE]",
+            "                        [--helm] [--watch-stdin]",
             "  --dir DIR             where kubeconfig, ready and nodes/<node>/{proc,sys} are written",
             "  --cluster ID          cluster id and kubeconfig context (default demo-1)",
             "  --nodes N             nodes master01, node01, ... (default 3, at least 1)",
@@ -36,10 +39,18 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
             "  --port P              API server port (default: a free one)",
             "  --flanneld-mibs R     flanneld read rate during the incident, MiB/s (default 40)",
             "  --scenario S          flannel-iface: the incident (default); flannel-oom: a bound, known-good flannel",
-            "                        whose pod on node01 is OOM-killed every D until its memory limit is >= 100Mi",
+            "                        whose pod on node01 is OOM-killed every D until its memory limit is >= 100Mi;",
+            "                        healthy: upstream flannel v0.28.9 bound with --iface=eth0, no incident",
             "  --bonded-node NODE    NODE has its InternalIP on bond0 (802.3ad over eth0 + eth1) and its default",
             "                        route on eth2.100 (VLAN 100 over eth2); the fix then needs bond0 there",
+            "  --helm                the flannel DaemonSet is a Helm release's (app.kubernetes.io/managed-by: Helm,",
+            "                        meta.helm.sh/release-name: flannel, meta.helm.sh/release-namespace)",
             "  --watch-stdin         exit when stdin closes (started by a parent process)");
+
+    public Options(Path dir, String cluster, int nodes, Duration restartEvery, int port, boolean watchStdin,
+                   double flanneldMiBs, String scenario, String bondedNode) {
+        this(dir, cluster, nodes, restartEvery, port, watchStdin, flanneldMiBs, scenario, bondedNode, false);
+    }
 
     public Options {
         if (nodes < 1 || nodes > 50) {
@@ -51,8 +62,8 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be between 0 and 65535");
         }
-        if (!FLANNEL_IFACE.equals(scenario) && !FLANNEL_OOM.equals(scenario)) {
-            throw new IllegalArgumentException("--scenario must be flannel-iface or flannel-oom");
+        if (!FLANNEL_IFACE.equals(scenario) && !FLANNEL_OOM.equals(scenario) && !HEALTHY.equals(scenario)) {
+            throw new IllegalArgumentException("--scenario must be flannel-iface, flannel-oom or healthy");
         }
         if (cluster == null || cluster.isBlank()) {
             throw new IllegalArgumentException("--cluster must not be blank");
@@ -67,15 +78,15 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
     }
 
     public Options withRestartEvery(Duration d) {
-        return new Options(dir, cluster, nodes, d, port, watchStdin, flanneldMiBs, scenario, bondedNode);
+        return new Options(dir, cluster, nodes, d, port, watchStdin, flanneldMiBs, scenario, bondedNode, helm);
     }
 
     public Options withCluster(String c) {
-        return new Options(dir, c, nodes, restartEvery, port, watchStdin, flanneldMiBs, scenario, bondedNode);
+        return new Options(dir, c, nodes, restartEvery, port, watchStdin, flanneldMiBs, scenario, bondedNode, helm);
     }
 
     public Options withBondedNode(String node) {
-        return new Options(dir, cluster, nodes, restartEvery, port, watchStdin, flanneldMiBs, scenario, node);
+        return new Options(dir, cluster, nodes, restartEvery, port, watchStdin, flanneldMiBs, scenario, node, helm);
     }
 
     public static Options parse(String... args) {
@@ -88,6 +99,7 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         double mibs = 40;
         String scenario = FLANNEL_IFACE;
         String bonded = null;
+        boolean helm = false;
         List<String> a = new ArrayList<>(List.of(args));
         for (int i = 0; i < a.size(); i++) {
             String opt = a.get(i);
@@ -99,6 +111,10 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
             }
             if (opt.equals("--watch-stdin")) {
                 watch = true;
+                continue;
+            }
+            if (opt.equals("--helm")) {
+                helm = true;
                 continue;
             }
             if (opt.equals("--help") || opt.equals("-h")) {
@@ -146,7 +162,7 @@ public record Options(Path dir, String cluster, int nodes, Duration restartEvery
         if (dir == null) {
             throw new IllegalArgumentException("--dir is required");
         }
-        return new Options(dir.toAbsolutePath().normalize(), cluster, nodes, every, port, watch, mibs, scenario, bonded);
+        return new Options(dir.toAbsolutePath().normalize(), cluster, nodes, every, port, watch, mibs, scenario, bonded, helm);
     }
 
     private static int parseInt(String opt, String v) {

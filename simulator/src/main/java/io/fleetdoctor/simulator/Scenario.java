@@ -85,6 +85,13 @@ public final class Scenario {
         return Options.FLANNEL_OOM.equals(options.scenario());
     }
 
+    /** The healthy scenario's flannel: the newest upstream release (origin in the fixture's header). */
+    static final String HEALTHY_MANIFEST = "manifests/flannel-v0.28.9.yaml";
+
+    private boolean healthyScenario() {
+        return Options.HEALTHY.equals(options.scenario());
+    }
+
     /** The flanneld container's memory limit in MiB, 0 when it has none. */
     static long memoryLimitMiB(DaemonSet ds) {
         var c = FlannelSpec.flanneldContainer(ds);
@@ -119,7 +126,7 @@ public final class Scenario {
         }
 
         DaemonSet ds = null;
-        try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
+        try (InputStream in = Fixtures.open(healthyScenario() ? HEALTHY_MANIFEST : Fixtures.FLANNEL_MANIFEST)) {
             List<HasMetadata> items = FlannelManifests.read(in);
             for (HasMetadata item : items) {
                 if (item instanceof ConfigMap) {
@@ -133,19 +140,39 @@ public final class Scenario {
         }
         daemonSetNamespace = ns(ds);
         ds.setStatus(null);
-        if (oomScenario()) {
-            // a healthy, bound flannel of the known-good version: only its memory limit is too small
+        if (oomScenario() || healthyScenario()) {
+            // a bound flannel (oom: of the known-good version, only its memory limit is too small)
             var c = FlannelSpec.flanneldContainer(ds);
             c.setImage(c.getImage().replace(BAD_VERSION, "v0.13.0"));
             List<String> args = new ArrayList<>(c.getArgs() == null ? List.of() : c.getArgs());
             args.add("--iface=eth0");
             c.setArgs(args);
         }
+        if (options.helm()) {
+            // what `helm install flannel` sets on every object of the release
+            if (ds.getMetadata().getLabels() == null) {
+                ds.getMetadata().setLabels(new LinkedHashMap<>());
+            }
+            if (ds.getMetadata().getAnnotations() == null) {
+                ds.getMetadata().setAnnotations(new LinkedHashMap<>());
+            }
+            ds.getMetadata().getLabels().put("app.kubernetes.io/managed-by", "Helm");
+            ds.getMetadata().getAnnotations().put("meta.helm.sh/release-name", "flannel");
+            ds.getMetadata().getAnnotations().put("meta.helm.sh/release-namespace", daemonSetNamespace);
+        }
         DaemonSet created = client.apps().daemonSets().inNamespace(daemonSetNamespace).resource(ds).create();
         FlannelSpec b = FlannelSpec.of(created);
         for (NodeTree t : trees) {
             createFlannelPod(created, b, t, ClusterObjects.suffix(t.node() + "/0"),
                     b.chooseInterface(interfaces(t), t.defaultIface()), Instant.ofEpochMilli(boot).plusSeconds(390));
+        }
+        if (healthyScenario()) {
+            incident = false;
+            for (NodeTree t : trees) {
+                t.restartFlanneld(b.tokens(), false, now.toEpochMilli());
+            }
+            out.accept("scenario healthy: " + b.describe() + " on " + trees.size() + " nodes, no incident"
+                    + (options.helm() ? "; Helm release flannel" : ""));
         }
         if (oomScenario()) {
             incident = false;
@@ -162,12 +189,13 @@ public final class Scenario {
         wantStatus = status(created, trees.size());
         writeStatus();
         lastTickNanos = System.nanoTime();
-        if (!oomScenario()) {
+        if (!oomScenario() && !healthyScenario()) {
             String bondedNote = trees.stream().filter(NodeTree::bonded).map(t -> "; " + t.defaultIface() + " on "
                     + t.node()).reduce("", String::concat);
             out.accept("flannel " + DS_NAME + " (" + b.describe() + ") on " + trees.size()
                     + " nodes, flanneld bound to eth1 (default route" + bondedNote + "), reading "
-                    + fmtMiB(options.flanneldMiBs()) + " MiB/s per node");
+                    + fmtMiB(options.flanneldMiBs()) + " MiB/s per node" + (options.helm()
+                    ? "; Helm release flannel (app.kubernetes.io/managed-by: Helm)" : ""));
         }
     }
 

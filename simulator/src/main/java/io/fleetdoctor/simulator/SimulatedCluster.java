@@ -182,7 +182,9 @@ public final class SimulatedCluster implements AutoCloseable {
         long every = options.restartEvery().toMillis();
         loop.scheduleAtFixedRate(guard(scenario::restartTick), every, every, TimeUnit.MILLISECONDS);
         writeReady(dir, kubeconfig);
-        out.accept("ready: control-plane restarts every " + options.restartEvery().toMillis() / 1000.0
+        out.accept(Options.HEALTHY.equals(options.scenario()) ? "ready: healthy, nothing restarts ("
+                + dir.resolve("ready") + ")" : "ready: control-plane restarts every "
+                + options.restartEvery().toMillis() / 1000.0
                 + " s until flannel runs v0.13.0 with --iface=eth0" + (options.bondedNode() == null ? ""
                 : " (bond0 on " + options.bondedNode() + ")") + " (" + dir.resolve("ready") + ")");
     }

@@ -30,4 +30,12 @@ class OptionsTest {
                 () -> Options.parse("--dir", "d", "--nodes", "2", "--bonded-node", "node02"));
         assertEquals("--bonded-node must be one of [master01, node01], was node02", e.getMessage());
     }
+
+    @Test
+    void healthyAndHelm() {
+        Options o = Options.parse("--dir", "d", "--scenario", "healthy", "--helm");
+        assertEquals(Options.HEALTHY, o.scenario());
+        assertTrue(o.helm());
+        assertEquals(false, Options.parse("--dir", "d").helm(), "the demo story: not a Helm release");
+    }
 }

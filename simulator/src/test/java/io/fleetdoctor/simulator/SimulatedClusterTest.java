@@ -157,6 +157,25 @@ class SimulatedClusterTest {
         assertEquals(start, NodeFiles.startTime(Files.readString(proc.resolve(pid + "/stat"))), "stable start time");
     }
 
+    /** The fleet run's shapes: upstream v0.28.9 bound to eth0, no restarts; and a DaemonSet as Helm labels it. */
+    @Test
+    void healthyScenarioHasNoIncidentAndHelmLabelsTheDaemonSet() throws Exception {
+        start(Options.parse("--dir", dir.toString(), "--cluster", "sim-healthy", "--nodes", "2", "--restart-every",
+                "1s", "--scenario", "healthy", "--helm"));
+        DaemonSet ds = client.apps().daemonSets().inNamespace("kube-flannel").withName("kube-flannel-ds").get();
+        Container flannel = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("ghcr.io/flannel-io/flannel:v0.28.9", flannel.getImage());
+        assertTrue(flannel.getArgs().contains("--iface=eth0"), flannel.getArgs().toString());
+        assertEquals("Helm", ds.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+        assertEquals(Map.of("meta.helm.sh/release-name", "flannel", "meta.helm.sh/release-namespace", "kube-flannel"),
+                ds.getMetadata().getAnnotations());
+        // over two restart periods nothing restarts in a healthy cluster
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> client.pods().inNamespace(NS)
+                .withLabel("tier", "control-plane").list().getItems().stream()
+                .allMatch(p -> p.getStatus().getContainerStatuses().get(0).getRestartCount() == 0));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("restarted")), lines.toString());
+    }
+
     @Test
     void controlPlaneRestartsWithLeaderElectionLogsAtTheCollectorsPath() throws Exception {
         start("sim-restarts", Duration.ofSeconds(1));
