@@ -352,7 +352,10 @@
     const hash = location.hash || '#/';
     const m = hash.match(/^#\/plan\/([^/?#]+)/);
     if (m) return {view: 'plan', id: decodeURIComponent(m[1])};
-    if (/^#\/fleet\b/.test(hash)) return {view: 'fleet'};
+    const i = hash.match(/^#\/incident\/([^?#]+)/);
+    if (i) return {view: 'incident', id: decodeURIComponent(i[1])};
+    const f = hash.match(/^#\/fleet(?:\/([^/?#]+))?/);
+    if (f) return {view: 'fleet', cluster: f[1] ? decodeURIComponent(f[1]) : null};
     return {view: 'overview'};
   }
 
@@ -366,7 +369,8 @@
     const r = parseRoute();
     const view = $('view');
     if (r.view === 'plan') buildPlanSkeleton(view, r.id);
-    else if (r.view === 'fleet') buildFleetHealthSkeleton(view);
+    else if (r.view === 'fleet') buildFleetHealthSkeleton(view, r.cluster);
+    else if (r.view === 'incident') buildIncidentSkeleton(view, r.id);
     else buildOverviewSkeleton(view);
     poll(app.generation);
   }
@@ -379,13 +383,15 @@
       const [policy, data] = await Promise.all([
         api('GET', '/api/policy'),
         r.view === 'plan' ? api('GET', '/api/plans/' + encodeURIComponent(r.id))
-          : r.view === 'fleet' ? api('GET', '/api/fleet/clusters') : api('GET', '/api/plans?size=200')
+          : r.view === 'fleet' ? fleetData(r.cluster)
+            : r.view === 'incident' ? api('GET', incidentPath(r.id)) : api('GET', '/api/plans?size=200')
       ]);
       if (gen !== app.generation || seq !== app.pollSeq) return; // a newer poll renders
       app.policy = policy;
       renderFleet();
       if (r.view === 'plan') renderPlan(data);
-      else if (r.view === 'fleet') renderFleetHealth(data);
+      else if (r.view === 'fleet') { renderFleetHealth(data.fleet, r.cluster); renderClusterDetail(data.detail); }
+      else if (r.view === 'incident') renderIncident(data);
       else renderOverview(data);
       if ($('banner').dataset.source === 'poll') hideBanner();
       setLive(true, (app.live ? 'live · ' : 'frozen · ') + clock(new Date().toISOString()));
@@ -417,14 +423,40 @@
   }
 
   // ---------- fleet health: which clusters report ----------
-  function buildFleetHealthSkeleton(view) {
+  function buildFleetHealthSkeleton(view, cluster) {
     replace(view,
       h('div', {className: 'toolbar'}, h('a', {href: '#/', id: 'back'}, '← plans'), liveToggle(),
         h('span', {className: 'spacer'}), h('span', {id: 'fleet-health-note', className: 'muted'})),
       h('section', {className: 'panel'},
         h('header', null, h('h2', null, 'Fleet health'), h('span', {className: 'muted', id: 'fleet-health-count'})),
-        h('div', {className: 'body flush', id: 'fleet-health'})));
+        h('div', {className: 'body flush', id: 'fleet-health'})),
+      cluster ? h('div', {id: 'cluster-detail', dataset: {cluster: cluster}},
+        h('h2', {className: 'cluster-title'}, 'Cluster ', h('span', {className: 'mono'}, cluster), ' ',
+          h('a', {href: '#/fleet', className: 'muted'}, '(close)')),
+        h('div', {className: 'grid2'},
+          h('div', null,
+            h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Incidents'),
+              h('span', {className: 'muted', id: 'cluster-incidents-note'})), h('div', {className: 'body flush', id: 'cluster-incidents'})),
+            h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Plans')),
+              h('div', {className: 'body flush', id: 'cluster-plans'}))),
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Timeline'),
+            h('span', {className: 'muted'}, 'signals → incident → plan → approvals → rollout → verification')),
+          h('div', {className: 'body flush', id: 'cluster-timeline'})))) : null);
   }
+
+  /** The fleet list and, when a cluster is selected, its incidents, plans and timeline. */
+  async function fleetData(cluster) {
+    const [fleet, detail] = await Promise.all([api('GET', '/api/fleet/clusters'),
+      cluster ? api('GET', '/api/fleet/clusters/' + encodeURIComponent(cluster)) : null]);
+    return {fleet: fleet, detail: detail};
+  }
+
+  /** Incident ids contain '/': each segment is encoded, the slashes are kept. */
+  function incidentPath(id) {
+    return '/api/incidents/' + String(id).split('/').map(encodeURIComponent).join('/');
+  }
+
+  function incidentHref(id) { return '#/incident/' + encodeURIComponent(id); }
 
   function sourceCell(s, staleAfter) {
     if (!s) return h('td', {className: 'stale'}, h('span', {className: 'badge s-FAILED'}, 'never heard'));
@@ -433,8 +465,8 @@
       ' ', ago(s.lastReceived));
   }
 
-  function renderFleetHealth(f) {
-    const key = JSON.stringify([f.clusters, Math.floor(Date.now() / 10000)]);
+  function renderFleetHealth(f, selected) {
+    const key = JSON.stringify([f.clusters, selected, Math.floor(Date.now() / 10000)]);
     if (app.lastKey.fleetHealth === key) return;
     app.lastKey.fleetHealth = key;
     const stale = f.clusters.filter((c) => c.stale).length;
@@ -447,16 +479,132 @@
         : h('details', null, h('summary', null, c.nodeAgents.length + ' agents' + (c.staleNodeAgents ? ', ' + c.staleNodeAgents + ' stale' : '')),
           h('ul', {className: 'agents'}, ...c.nodeAgents.map((a) => h('li', {className: a.stale ? 'stale' : 'fresh'},
             a.node + ': ' + (a.stale ? 'STALE, ' : '') + ago(a.lastReceived)))));
-      return h('tr', {dataset: {cluster: c.cluster, stale: String(c.stale)}, className: c.stale ? 'row-stale' : ''},
-        h('td', {className: 'mono'}, c.cluster), h('td', null, c.clusterClass || ''),
+      return h('tr', {dataset: {cluster: c.cluster, stale: String(c.stale)},
+        className: (c.stale ? 'row-stale' : '') + (c.cluster === selected ? ' selected' : '')},
+        h('td', {className: 'mono'}, h('a', {href: '#/fleet/' + encodeURIComponent(c.cluster), className: 'cluster-link'}, c.cluster)),
+        h('td', null, c.clusterClass || ''),
         h('td', null, c.registered ? 'registered' : h('span', {className: 'badge s-STALE'}, 'not in registry')),
         sourceCell(c.collector, f.staleAfter), h('td', null, agents),
-        h('td', null, live ? h('a', {href: '#/'}, live) : h('span', {className: 'muted'}, 'no live plan')));
+        h('td', {className: 'num'}, c.openIncidents ? h('a', {href: '#/fleet/' + encodeURIComponent(c.cluster),
+          className: 'sev-warning'}, String(c.openIncidents)) : h('span', {className: 'muted'}, '0')),
+        h('td', null, live ? h('a', {href: '#/fleet/' + encodeURIComponent(c.cluster)}, live)
+          : h('span', {className: 'muted'}, 'no live plan')));
     });
     replace($('fleet-health'), h('table', {className: 'grid', id: 'fleet-health-table'},
-      h('thead', null, h('tr', null, ...['cluster', 'class', 'registry', 'collector', 'node agents', 'live plans']
+      h('thead', null, h('tr', null, ...['cluster', 'class', 'registry', 'collector', 'node agents', 'open incidents', 'live plans']
         .map((t) => h('th', null, t)))),
       h('tbody', null, ...rows)));
+  }
+
+  function renderClusterDetail(d) {
+    if (!d || !$('cluster-detail')) return;
+    section('clusterIncidents', d.incidents, (list) => {
+      const open = list.filter((i) => i.status === 'open').length;
+      $('cluster-incidents-note').textContent = open + ' open · ' + (list.length - open) + ' resolved';
+      replace($('cluster-incidents'), list.length === 0 ? h('div', {className: 'empty'}, 'No incident received.')
+        : list.map((i) => incidentCard(i, d.plans.filter((p) => p.incidentId === i.incidentId))));
+    });
+    section('clusterPlans', d.plans, (list) => replace($('cluster-plans'), planTable(list, 'cluster-plans-table')));
+    section('clusterTimeline', d.timeline, (list) => replace($('cluster-timeline'), timelineList(list, 'cluster-timeline-list')));
+  }
+
+  /** An incident: status, severity, summary (kept when resolved), times, evidence, links to its plans. */
+  function incidentCard(i, plans) {
+    return h('div', {className: 'incident' + (i.status === 'open' ? '' : ' resolved'), dataset: {incident: i.incidentId, status: i.status}},
+      h('div', {className: 'incident-head'},
+        h('span', {className: 'badge ' + (i.status === 'open' ? 's-FAILED' : 's-SUCCEEDED')}, i.status.toUpperCase()), ' ',
+        h('span', {className: 'sev-' + i.severity}, i.severity || ''), ' ',
+        h('a', {href: incidentHref(i.incidentId), className: 'incident-link'}, i.summary || i.incidentId)),
+      h('div', {className: 'muted small'}, h('span', {className: 'mono'}, i.incidentId), ' · opened ', time(i.openedAt),
+        i.resolvedAt ? [' · resolved ', time(i.resolvedAt)] : null),
+      i.resolveReason ? h('div', {className: 'why resolve-reason'}, i.resolveReason) : null,
+      plans && plans.length ? h('div', {className: 'small'}, 'plans: ', plans.map((p, n) => [n ? ' · ' : '',
+        h('a', {href: '#/plan/' + encodeURIComponent(p.id), className: 'plan-link'}, 'rev ' + p.revision), ' ', badge(p.state)])) : null,
+      evidenceGroups(i.evidence, i.updatedAt));
+  }
+
+  function planTable(list, id) {
+    if (!list || list.length === 0) return h('div', {className: 'empty'}, 'No plans.');
+    return h('table', {id: id}, h('thead', null, h('tr', null, h('th', null, 'state'), h('th', null, 'plan'),
+      h('th', null, 'incident'), h('th', null, 'updated'))),
+    h('tbody', null, list.map((p) => h('tr', {dataset: {planId: p.id, state: p.state}},
+      h('td', null, badge(p.state)),
+      h('td', null, h('a', {href: '#/plan/' + encodeURIComponent(p.id), className: 'plan-link'}, p.summary || '(no summary)'),
+        p.revision > 1 ? h('span', {className: 'flag grey'}, 'rev ' + p.revision) : null),
+      h('td', {className: 'mono'}, h('a', {href: incidentHref(p.incidentId)}, p.incidentId)),
+      h('td', {className: 'nowrap'}, time(p.updatedAt))))));
+  }
+
+  function timelineList(list, id) {
+    if (!list || list.length === 0) return h('div', {className: 'empty'}, 'Nothing happened yet.');
+    return h('ol', {className: 'timeline', id: id}, list.map((e) => h('li', {dataset: {stage: e.stage}},
+      h('div', null, h('div', {className: 'when', title: e.at}, clock(e.at)), h('div', {className: 'who'}, e.actor || '')),
+      h('div', null, h('span', {className: 'stage stage-' + e.stage}, e.stage), ' ', e.what,
+        e.planId ? [' ', h('a', {href: '#/plan/' + encodeURIComponent(e.planId), className: 'small'}, 'plan ' + short(e.planId))] : null))));
+  }
+
+  /** Evidence by kind; within a kind, one collapsed group per node when there are many nodes. */
+  function evidenceGroups(ev, at) {
+    if (!ev || ev.length === 0) return h('div', {className: 'empty evidence-empty'}, 'No evidence.');
+    const kinds = new Map();
+    ev.forEach((e) => {
+      const k = String(e.type || '?').replace(/^io\.fleetdoctor\.signal\./, '').replace(/\.v\d+$/, '');
+      if (!kinds.has(k)) kinds.set(k, []);
+      kinds.get(k).push(e);
+    });
+    const fact = (e) => h('li', {title: e.signalId || ''}, e.node ? h('span', {className: 'mono'}, e.node + ': ') : null, e.fact || '');
+    return h('div', {className: 'evidence-groups'}, Array.from(kinds.entries()).map(([k, list]) => {
+      const nodes = new Map();
+      list.forEach((e) => { const n = e.node || '—'; if (!nodes.has(n)) nodes.set(n, []); nodes.get(n).push(e); });
+      return h('div', {className: 'evidence-kind', dataset: {kind: k}},
+        h('div', {className: 'kind-head'}, h('b', {className: 'mono'}, k), ' ',
+          h('span', {className: 'muted'}, list.length + ' fact(s) · ' + nodes.size + ' node(s)' + (at ? ' · as of ' + clock(at) : ''))),
+        nodes.size > 3
+          ? Array.from(nodes.entries()).map(([n, l]) => h('details', {className: 'evidence-node', dataset: {node: n}},
+            h('summary', null, h('span', {className: 'mono'}, n), ' · ' + l.length + ' fact(s)'),
+            h('ul', null, l.map((e) => h('li', {title: e.signalId || ''}, e.fact || '')))))
+          : h('ul', null, list.map(fact)));
+    }));
+  }
+
+  // ---------- one incident ----------
+  function buildIncidentSkeleton(view, id) {
+    replace(view,
+      h('div', {className: 'toolbar'}, h('a', {href: '#/fleet', id: 'back'}, '← fleet'), h('span', {className: 'muted mono'}, id),
+        liveToggle()),
+      h('div', {id: 'incident-head'}),
+      h('div', {className: 'grid2'},
+        h('div', null,
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Evidence')), h('div', {className: 'body', id: 'incident-evidence'})),
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Plans')), h('div', {className: 'body flush', id: 'incident-plans'}))),
+        h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Timeline')), h('div', {className: 'body flush', id: 'incident-timeline'}))));
+  }
+
+  function renderIncident(d) {
+    const i = d.incident;
+    section('incidentHead', [d, Math.floor(Date.now() / 30000)], () => {
+      const kv = [];
+      const add = (k, v) => kv.push(h('dt', null, k), h('dd', null, v === null || v === undefined || v === '' ? '—' : v));
+      if (i) {
+        document.title = i.status + ' · ' + i.cluster + ' · fleetdoctor';
+        add('cluster', h('a', {href: '#/fleet/' + encodeURIComponent(i.cluster)}, i.cluster)); add('rule', i.rule);
+        add('severity', h('span', {className: 'sev-' + i.severity}, i.severity));
+        add('confidence', i.confidence == null ? null : i.confidence.toFixed(2));
+        add('opened', time(i.openedAt)); add('updated', time(i.updatedAt));
+        add('resolved', i.resolvedAt ? time(i.resolvedAt) : null); add('decisions', String(i.decisions));
+      }
+      replace($('incident-head'), h('section', {className: 'panel'}, h('div', {className: 'body'},
+        h('div', {className: 'plan-head'},
+          i ? h('span', {id: 'incident-status', className: 'badge big ' + (i.status === 'open' ? 's-FAILED' : 's-SUCCEEDED')},
+            i.status.toUpperCase()) : null,
+          h('h1', {id: 'incident-summary'}, i ? i.summary : 'Incident not received (plans only)')),
+        i && i.resolveReason ? h('div', {className: 'callout', id: 'incident-resolve-reason'}, i.resolveReason) : null,
+        h('dl', {className: 'kv'}, kv))));
+    });
+    section('incidentEvidence', i ? [i.evidence, i.updatedAt] : null,
+      () => replace($('incident-evidence'), evidenceGroups(i ? i.evidence : [], i ? i.updatedAt : null)));
+    section('incidentPlans', d.plans, (list) => replace($('incident-plans'), planTable(list, 'incident-plans-table')));
+    section('incidentTimeline', d.timeline, (list) => replace($('incident-timeline'), timelineList(list, 'incident-timeline-list')));
   }
 
   // ---------- overview ----------
@@ -646,7 +794,7 @@
       const kv = [];
       const add = (k, v) => kv.push(h('dt', null, k), h('dd', null, v === null || v === undefined || v === '' ? '—' : v));
       add('cluster', p.cluster); add('class', p.clusterClass);
-      add('incident', p.incidentId); add('rule', d.rule);
+      add('incident', h('a', {href: incidentHref(p.incidentId), id: 'plan-incident'}, p.incidentId)); add('rule', d.rule);
       add('severity', h('span', {className: 'sev-' + p.severity}, p.severity)); add('confidence', d.confidence == null ? null : d.confidence.toFixed(2));
       add('approvals', p.approvals + ' of ' + p.approvalsRequired); add('interface', d.ifaceOverride ? d.ifaceOverride + ' (override)' : d.iface || d.ifaceRegex);
       add('created', h('span', {title: p.createdAt}, clock(p.createdAt) + ' · ' + ago(p.createdAt)));

@@ -53,6 +53,8 @@ public class DecisionService {
     io.fleetdoctor.remediator.guard.Silences silences;
     @Inject
     io.fleetdoctor.remediator.guard.StormGuard storms;
+    @Inject
+    io.fleetdoctor.remediator.incident.IncidentStore incidents;
 
     public enum Outcome { DUPLICATE, IGNORED, CREATED, REFRESHED, CANCELLED, RESOLVED_VERIFYING, NO_PLAN, SILENCED }
 
@@ -90,6 +92,7 @@ public class DecisionService {
         pe.type = event.type().id();
         pe.processedAt = Instant.now();
         pe.persist();
+        incidents.record(event);
         Decision d = event.data();
         if (!Decision.RESOLVED.equals(d.status())) {
             // a silenced decision is recorded (here in the audit, by the analyzer as an incident) but makes no plan

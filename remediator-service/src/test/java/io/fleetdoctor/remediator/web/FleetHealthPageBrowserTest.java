@@ -36,7 +36,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The fleet health view in a real headless Chromium: four clusters send heartbeats over the real topic (a cluster
  * watcher and two node agents each), one of them goes quiet; without a reload the page shows three reporting and
- * the quiet one STALE, its agents too (stale-after is 6 s in tests).
+ * the quiet one STALE, its agents too (stale-after is 6 s in tests). One reporting cluster has an incident whose
+ * plan is approved: its incident with evidence, its plan and its timeline show and follow the rollout without a
+ * reload; resolved the analyzer's way (severity info, "resolved, why"), the incident keeps its summary and
+ * severity, and the incident view links to the plan and back.
  */
 @QuarkusTest
 @QuarkusTestResource(InfraTestResource.class)
@@ -48,6 +51,8 @@ class FleetHealthPageBrowserTest {
     URL ui;
     @InjectKafka
     KafkaTestClient kafka;
+    @jakarta.inject.Inject
+    io.fabric8.kubernetes.client.KubernetesClient client;
 
     Browser browser;
     ScheduledExecutorService beats;
@@ -133,5 +138,108 @@ class FleetHealthPageBrowserTest {
         // checks it is exposed by the running service
         // the registry's clusters are listed even before they report
         assertTrue(fleet().getList("clusters.findAll { it.registered }.cluster").contains("registry-prod"));
+    }
+
+    static JsonPath incident(String id) {
+        return given().auth().preemptive().basic("viewer", "viewer-demo").get("/api/incidents/" + id).then()
+                .statusCode(200).extract().jsonPath();
+    }
+
+    List<String> stages() {
+        return browser.all("#cluster-timeline-list li").stream().map(e -> e.getAttribute("data-stage")).toList();
+    }
+
+    @Test
+    void aClusterShowsItsIncidentPlanAndTimelineAndTheResolvedIncidentKeepsWhatItWas() {
+        String cluster = WebFixtures.unique("fleet-inc");
+        String quiet = WebFixtures.unique("fleet-silent");
+        List<String> live = List.of(cluster, WebFixtures.unique("fleet-d"), WebFixtures.unique("fleet-e"));
+        beat(quiet);
+        live.forEach(this::beat);
+        beats = Executors.newSingleThreadScheduledExecutor();
+        beats.scheduleAtFixedRate(() -> live.forEach(this::beat), 1, 1, TimeUnit.SECONDS);
+        String ns = WebFixtures.unique("ns-fleet");
+        WebFixtures.seedNodes(client);
+        WebFixtures.seedDaemonSet(client, ns);
+        WebFixtures.publishDecision(kafka, cluster, ns);
+        String incidentId = "flannel-iface/" + cluster;
+        await().atMost(WAIT).until(() -> given().auth().preemptive().basic("viewer", "viewer-demo")
+                .get("/api/incidents/" + incidentId).statusCode() == 200 && incident(incidentId).getInt("plans.size()") == 1);
+        JsonPath opened = incident(incidentId);
+        String summary = opened.getString("incident.summary");
+        String planId = opened.getString("plans[0].id");
+        assertEquals("open", opened.getString("incident.status"));
+        assertEquals(2, opened.getInt("incident.evidence.size()"));
+        ApprovalsPageBrowserTest.as("approver").contentType("application/json")
+                .body(Map.of("planHash", ApprovalsPageBrowserTest.plan(planId).getString("planHash"), "iface", "eth0",
+                        "comment", "fleet page test"))
+                .post("/api/plans/" + planId + "/approve").then().statusCode(200);
+        await().atMost(WAIT).until(() -> cluster(quiet) != null && live.stream().allMatch(c -> cluster(c) != null));
+        assertEquals(1, cluster(cluster).get("openIncidents"));
+
+        browser.open(ui + "#/fleet");
+        browser.login("viewer", "viewer-demo");
+        String row = "#fleet-health-table tr[data-cluster='%s']";
+        await().atMost(WAIT).ignoreExceptions().until(() -> "true".equals(
+                browser.all(String.format(row, quiet)).get(0).getAttribute("data-stale")));
+        assertEquals("false", browser.all(String.format(row, cluster)).get(0).getAttribute("data-stale"));
+        browser.js("window.__fleetdoctorTestMarker = 'same-document';");
+
+        // the cluster's incident (with its evidence), plan and timeline
+        browser.all(String.format(row, cluster) + " a.cluster-link").get(0).click();
+        String card = "#cluster-incidents [data-incident='" + incidentId + "']";
+        await().atMost(WAIT).ignoreExceptions().until(() -> browser.visible(card));
+        String cardText = browser.text(card);
+        assertTrue(cardText.contains(summary) && cardText.contains("OPEN") && cardText.contains("critical"), cardText);
+        assertEquals(List.of("pod-restart", "process-io"), browser.all(card + " .evidence-kind").stream()
+                .map(e -> e.getAttribute("data-kind")).toList());
+        assertTrue(browser.text(card + " .evidence-kind[data-kind='process-io']").contains("flanneld read+wrote 38 MiB/s"));
+        await().atMost(WAIT).ignoreExceptions().until(() -> browser.all("#cluster-plans-table tr[data-plan-id='" + planId
+                + "']").size() == 1);
+        await().atMost(WAIT).ignoreExceptions().until(() -> stages().containsAll(
+                List.of("signals", "incident", "plan", "approval")));
+        List<String> st = stages();
+        assertTrue(st.indexOf("signals") < st.indexOf("plan") && st.indexOf("incident") < st.indexOf("approval"), st.toString());
+        assertTrue(browser.text("#cluster-timeline-list").contains("approved via"), browser.text("#cluster-timeline-list"));
+
+        // the plan runs on its own; the page follows without a reload
+        ApprovalsPageBrowserTest.awaitSettled(planId);
+        await().atMost(WAIT).ignoreExceptions().until(() -> stages().contains("rollout"));
+        String settled = ApprovalsPageBrowserTest.plan(planId).getString("plan.state");
+        await().atMost(WAIT).ignoreExceptions().until(() -> settled.equals(browser.text(
+                "#cluster-plans-table tr[data-plan-id='" + planId + "'] .badge")));
+
+        // resolved as the analyzer resolves: severity info, a "resolved, why" summary, no evidence
+        io.fleetdoctor.events.Decision resolve = new io.fleetdoctor.events.Decision(incidentId, "flannel-iface",
+                io.fleetdoctor.events.Decision.RESOLVED, "info", 0.9, cluster + ": resolved, signals gone", List.of(), null);
+        kafka.sendCloudEvent(Topics.DECISIONS, cluster, EventCodec.encode(CloudEvent.of(WebFixtures.unique("dec"),
+                "/clusters/" + cluster + "/analyzer", Instant.now(), cluster, null, resolve)));
+        await().atMost(WAIT).until(() -> "resolved".equals(incident(incidentId).getString("incident.status")));
+        JsonPath resolved = incident(incidentId);
+        assertEquals(summary, resolved.getString("incident.summary"));
+        assertEquals("critical", resolved.getString("incident.severity"));
+        assertEquals(2, resolved.getInt("incident.evidence.size()"));
+        assertEquals(cluster + ": resolved, signals gone", resolved.getString("incident.resolveReason"));
+        assertTrue(resolved.getString("incident.resolvedAt") != null);
+        await().atMost(WAIT).ignoreExceptions().until(() -> "resolved".equals(
+                browser.all(card).get(0).getAttribute("data-status")));
+        assertTrue(browser.text(card).contains(summary) && browser.text(card).contains("critical"), browser.text(card));
+        assertEquals(0, cluster(cluster).get("openIncidents"));
+        assertEquals("same-document", browser.js("return window.__fleetdoctorTestMarker || null;"));
+        browser.screenshot("fleet-cluster");
+
+        // the incident's own view, linked both ways with its plan
+        browser.all(card + " a.incident-link").get(0).click();
+        await().atMost(WAIT).ignoreExceptions().until(() -> "RESOLVED".equals(browser.text("#incident-status")));
+        assertEquals(summary, browser.text("#incident-summary"));
+        assertTrue(browser.text("#incident-resolve-reason").contains("signals gone"));
+        await().atMost(WAIT).ignoreExceptions().until(() -> browser.all("#incident-timeline-list li[data-stage='incident']")
+                .size() == 2);
+        browser.screenshot("incident");
+        browser.all("#incident-plans-table tr[data-plan-id='" + planId + "'] a.plan-link").get(0).click();
+        await().atMost(WAIT).ignoreExceptions().until(() -> incidentId.equals(browser.text("#plan-incident")));
+        browser.all("#plan-incident").get(0).click();
+        await().atMost(WAIT).ignoreExceptions().until(() -> browser.driver.getCurrentUrl().contains("#/incident/")
+                && summary.equals(browser.text("#incident-summary")));
     }
 }
