@@ -10,6 +10,8 @@ CREATE TABLE incident (
     confidence      DOUBLE PRECISION,
     summary         TEXT,
     evidence_json   TEXT         NOT NULL,
+    -- the time of the decision that brought the evidence
+    evidence_at     TIMESTAMPTZ  NOT NULL,
     opened_at       TIMESTAMPTZ  NOT NULL,
     updated_at      TIMESTAMPTZ  NOT NULL,
     resolved_at     TIMESTAMPTZ,

@@ -23,6 +23,8 @@
   const AUTH_KEY = 'fleetdoctor.auth';
   const THEME_KEY = 'fleetdoctor.theme';
   const PROBE_ID = '00000000-0000-0000-0000-000000000000';
+  const FLASH_OK_MS = 15000;     // a success message clears after this
+  const FLASH_ERROR_MS = 60000;  // an error (and an action's banner) after this
 
   const app = {
     auth: null,        // {user, header} (basic) or {user, session: true} (oidc)
@@ -288,6 +290,7 @@
       h('button', {type: 'button', className: 'btn small ghost close', onclick: hideBanner}, 'dismiss'));
     b.dataset.status = String(e.status || 0);
     b.dataset.source = context === 'refresh' ? 'poll' : 'action';
+    b.dataset.at = String(Date.now());
   }
 
   function hideBanner() {
@@ -382,7 +385,7 @@
     try {
       const [policy, data] = await Promise.all([
         api('GET', '/api/policy'),
-        r.view === 'plan' ? api('GET', '/api/plans/' + encodeURIComponent(r.id))
+        r.view === 'plan' ? planData(r.id)
           : r.view === 'fleet' ? fleetData(r.cluster)
             : r.view === 'incident' ? api('GET', incidentPath(r.id)) : api('GET', '/api/plans?size=200')
       ]);
@@ -393,7 +396,9 @@
       else if (r.view === 'fleet') { renderFleetHealth(data.fleet, r.cluster); renderClusterDetail(data.detail); }
       else if (r.view === 'incident') renderIncident(data);
       else renderOverview(data);
-      if ($('banner').dataset.source === 'poll') hideBanner();
+      const b = $('banner');
+      if (b.dataset.source === 'poll' || (!b.hidden && Date.now() - Number(b.dataset.at || 0) > FLASH_ERROR_MS)) hideBanner();
+      renderFlash();
       setLive(true, (app.live ? 'live · ' : 'frozen · ') + clock(new Date().toISOString()));
     } catch (e) {
       if (gen !== app.generation || seq !== app.pollSeq) return;
@@ -449,6 +454,18 @@
     const [fleet, detail] = await Promise.all([api('GET', '/api/fleet/clusters'),
       cluster ? api('GET', '/api/fleet/clusters/' + encodeURIComponent(cluster)) : null]);
     return {fleet: fleet, detail: detail};
+  }
+
+  /** The plan and its incident as received (null when the incident is unknown here). */
+  async function planData(id) {
+    const d = await api('GET', '/api/plans/' + encodeURIComponent(id));
+    try {
+      d.incident = (await api('GET', incidentPath(d.plan.incidentId))).incident;
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      d.incident = null;
+    }
+    return d;
   }
 
   /** Incident ids contain '/': each segment is encoded, the slashes are kept. */
@@ -520,7 +537,7 @@
       i.resolveReason ? h('div', {className: 'why resolve-reason'}, i.resolveReason) : null,
       plans && plans.length ? h('div', {className: 'small'}, 'plans: ', plans.map((p, n) => [n ? ' · ' : '',
         h('a', {href: '#/plan/' + encodeURIComponent(p.id), className: 'plan-link'}, 'rev ' + p.revision), ' ', badge(p.state)])) : null,
-      evidenceGroups(i.evidence, i.updatedAt));
+      evidenceGroups(i.evidence, i.evidenceAt));
   }
 
   function planTable(list, id) {
@@ -601,8 +618,8 @@
         i && i.resolveReason ? h('div', {className: 'callout', id: 'incident-resolve-reason'}, i.resolveReason) : null,
         h('dl', {className: 'kv'}, kv))));
     });
-    section('incidentEvidence', i ? [i.evidence, i.updatedAt] : null,
-      () => replace($('incident-evidence'), evidenceGroups(i ? i.evidence : [], i ? i.updatedAt : null)));
+    section('incidentEvidence', i ? [i.evidence, i.evidenceAt] : null,
+      () => replace($('incident-evidence'), evidenceGroups(i ? i.evidence : [], i ? i.evidenceAt : null)));
     section('incidentPlans', d.plans, (list) => replace($('incident-plans'), planTable(list, 'incident-plans-table')));
     section('incidentTimeline', d.timeline, (list) => replace($('incident-timeline'), timelineList(list, 'incident-timeline-list')));
   }
@@ -813,7 +830,8 @@
       replace($('plan-head'),
         h('section', {className: 'panel'}, h('div', {className: 'body'},
           h('div', {className: 'plan-head'}, h('span', {id: 'plan-state'}, badge(p.state, true)),
-            h('h1', {id: 'plan-summary'}, p.summary || '(no summary)')),
+            h('h1', {id: 'plan-summary'}, (d.incident && d.incident.summary) || p.summary || '(no summary)')),
+          incidentLine(d.incident), outcomeLine(d),
           h('dl', {className: 'kv'}, kv))));
     });
     section('callouts', [p.blockedReason, p.needsIfaceOverride, p.state, d.owner, d.liveOverride, d.incidentPlans], () => {
@@ -826,13 +844,59 @@
     });
     section('checks', d.checks, renderChecks);
     section('diff', [d.diff, d.daemonSets], () => renderDiff(d.diff, d.daemonSets));
-    section('evidence', d.evidence, renderEvidence);
+    section('evidence', d.evidence, () => renderEvidence(d.evidence, null));
     section('recommendation', d.recommendation, renderRecommendation);
     section('approvals', [d.approvalList, p.approvals, p.approvalsRequired], () => renderApprovals(d.approvalList, p));
     section('history', d.history, renderHistory);
     // The decision form is rebuilt only when what it depends on changes, so typing is never lost.
     section('actions', [p.id, p.state, p.needsIfaceOverride, p.blockedReason, p.planHash, d.liveOverride,
       Array.from(app.roles)], () => renderActions(d));
+  }
+
+  /** Where the plan's incident stands now (the headline above is the incident's summary). */
+  function incidentLine(i) {
+    if (!i) return null;
+    return h('div', {className: 'incident-line', id: 'plan-incident-status', dataset: {status: i.status}},
+      'incident ', h('span', {className: 'badge ' + (i.status === 'open' ? 's-FAILED' : 's-SUCCEEDED')}, i.status.toUpperCase()),
+      ' ', h('span', {className: 'sev-' + i.severity}, i.severity || ''),
+      i.resolvedAt ? [' · resolved ', time(i.resolvedAt), i.resolveReason ? ' · ' + i.resolveReason : ''] : [' · since ', time(i.openedAt)]);
+  }
+
+  /** Seconds between two instants, "20 s" or "3 min 5 s". */
+  function span(from, to) {
+    const s = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+    return s < 120 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+  }
+
+  /** The outcome of an ended plan in words: "fixed, verified in 20 s", "rolled back: …", "failed: …". */
+  function outcome(d) {
+    const p = d.plan;
+    const hist = d.history || [];
+    const last = hist.length ? hist[hist.length - 1] : null;
+    const why = last && last.to === p.state && last.reason ? ': ' + last.reason : '';
+    const verifying = hist.find((x) => x.to === 'VERIFYING');
+    switch (p.state) {
+      case 'SUCCEEDED':
+        return d.finishedAt ? 'fixed, verified in ' + span(d.executionStartedAt || (verifying && verifying.at) || p.createdAt, d.finishedAt)
+          + (verifying && d.executionStartedAt ? ' (rollout ' + span(d.executionStartedAt, verifying.at) + ', verification '
+            + span(verifying.at, d.finishedAt) + ')' : '') : 'fixed';
+      case 'ROLLED_BACK': return 'rolled back' + why;
+      case 'FAILED': return 'failed' + why;
+      case 'REJECTED': return 'rejected' + (last && last.actor ? ' by ' + last.actor : '') + why;
+      case 'EXPIRED': return 'expired unapproved' + why;
+      case 'CANCELLED': return 'cancelled' + why;
+      case 'STALE': return 'stale: the cluster changed before it ran' + why.replace(/^: /, '; ');
+      case 'SUPERSEDED': return 'superseded by a newer plan of the incident' + why;
+      case 'SOURCE_CHANGE_PROPOSED': return 'change proposed at the source' + why;
+      default: return null;
+    }
+  }
+
+  function outcomeLine(d) {
+    const o = outcome(d);
+    if (!o) return null;
+    return h('div', {className: 'callout ' + (d.plan.state === 'SUCCEEDED' ? '' : ['FAILED', 'ROLLED_BACK'].indexOf(d.plan.state) >= 0
+      ? 'bad' : 'warn'), id: 'plan-outcome', dataset: {state: d.plan.state}}, o);
   }
 
   /** A managed DaemonSet: who owns it, the evidence, and the change to make at that source. */
@@ -888,30 +952,25 @@
       return;
     }
     let adds = 0, dels = 0;
-    const lines = diff.replace(/\n$/, '').split('\n').map((line) => {
+    const lines = [];
+    let added = [], removed = [];
+    const flush = () => { lines.push(...removed, ...added); added = []; removed = []; };
+    diff.replace(/\n$/, '').split('\n').forEach((line) => {
       let cls = '';
       if (line.startsWith('+++ ') || line.startsWith('--- ') || line.startsWith('diff ') || line.startsWith('index ')) cls = 'file';
       else if (line.startsWith('@@')) cls = 'hunk';
-      else if (line.startsWith('+')) { cls = 'add'; adds++; }
-      else if (line.startsWith('-')) { cls = 'del'; dels++; }
-      return h('span', {className: cls}, line);
+      else if (line.startsWith('+')) { adds++; added.push(h('span', {className: 'add'}, line)); return; }
+      else if (line.startsWith('-')) { dels++; removed.push(h('span', {className: 'del'}, line)); return; }
+      flush();  // within a block of changes, the removed lines come first
+      lines.push(h('span', {className: cls}, line));
     });
+    flush();
     replace($('diffstat'), h('span', {className: 'a'}, '+' + adds), ' ', h('span', {className: 'd'}, '−' + dels));
     replace(wrap, h('pre', {className: 'diff', id: 'diff'}, lines));
   }
 
-  function renderEvidence(ev) {
-    if (!ev || ev.length === 0) {
-      replace($('evidence'), h('div', {className: 'empty'}, 'No evidence.'));
-      return;
-    }
-    replace($('evidence'), h('table', {id: 'evidence-table'},
-      h('thead', null, h('tr', null, h('th', null, 'node'), h('th', null, 'signal'), h('th', null, 'fact'), h('th', null, 'signal id'))),
-      h('tbody', null, ev.map((e) => h('tr', null,
-        h('td', {className: 'mono nowrap'}, e.node || ''),
-        h('td', {className: 'mono nowrap', title: e.type}, String(e.type || '').replace(/^io\.fleetdoctor\.signal\./, '')),
-        h('td', null, e.fact || ''),
-        h('td', {className: 'mono muted'}, e.signalId || ''))))));
+  function renderEvidence(ev, at) {
+    replace($('evidence'), h('div', {className: 'body'}, evidenceGroups(ev, at)));
   }
 
   function renderRecommendation(r) {
@@ -1085,7 +1144,9 @@
     if (!el) return;
     const f = app.flash;
     const r = parseRoute();
-    if (!f || r.view !== 'plan' || r.id !== f.planId) { el.hidden = true; return; }
+    if (f && !f.at) f.at = Date.now();
+    if (f && Date.now() - f.at > (f.ok ? FLASH_OK_MS : FLASH_ERROR_MS)) app.flash = null;
+    if (!app.flash || r.view !== 'plan' || r.id !== f.planId) { el.hidden = true; return; }
     el.hidden = false;
     el.className = f.ok ? 'form-ok' : 'form-error';
     el.textContent = f.text;

@@ -22,9 +22,13 @@ import java.util.List;
 @ApplicationScoped
 public class IncidentStore {
 
-    /** @param resolveReason the resolve decision's summary (why it resolved); null while open */
+    /**
+     * @param evidenceAt    the time of the decision that brought the evidence
+     * @param resolveReason the resolve decision's summary (why it resolved); null while open
+     */
     public record Incident(String incidentId, String cluster, String rule, String status, String severity,
-                           Double confidence, String summary, List<Decision.Evidence> evidence, Instant openedAt,
+                           Double confidence, String summary, List<Decision.Evidence> evidence, Instant evidenceAt,
+                           Instant openedAt,
                            Instant updatedAt, Instant resolvedAt, String resolveReason, int decisions) {
     }
 
@@ -39,8 +43,8 @@ public class IncidentStore {
         if (Decision.RESOLVED.equals(d.status())) {
             em.createNativeQuery("""
                     INSERT INTO remediator.incident (incident_id, cluster, rule, status, severity, confidence, summary,
-                        evidence_json, opened_at, updated_at, resolved_at, resolve_reason, decisions)
-                    VALUES (?1, ?2, ?3, 'resolved', ?4, ?5, ?6, '[]', ?7, ?7, ?7, ?6, 1)
+                        evidence_json, evidence_at, opened_at, updated_at, resolved_at, resolve_reason, decisions)
+                    VALUES (?1, ?2, ?3, 'resolved', ?4, ?5, ?6, '[]', ?7, ?7, ?7, ?7, ?6, 1)
                     ON CONFLICT (incident_id) DO UPDATE SET status = 'resolved', resolved_at = EXCLUDED.resolved_at,
                         resolve_reason = EXCLUDED.resolve_reason, updated_at = EXCLUDED.updated_at,
                         decisions = remediator.incident.decisions + 1
@@ -52,10 +56,11 @@ public class IncidentStore {
         }
         em.createNativeQuery("""
                 INSERT INTO remediator.incident (incident_id, cluster, rule, status, severity, confidence, summary,
-                    evidence_json, opened_at, updated_at, decisions)
-                VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?6, ?7, ?8, ?8, 1)
+                    evidence_json, evidence_at, opened_at, updated_at, decisions)
+                VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?6, ?7, ?8, ?8, ?8, 1)
                 ON CONFLICT (incident_id) DO UPDATE SET status = 'open', severity = EXCLUDED.severity,
                     confidence = EXCLUDED.confidence, summary = EXCLUDED.summary, evidence_json = EXCLUDED.evidence_json,
+                    evidence_at = EXCLUDED.evidence_at,
                     updated_at = EXCLUDED.updated_at, resolved_at = NULL, resolve_reason = NULL,
                     decisions = remediator.incident.decisions + 1
                 WHERE remediator.incident.updated_at <= EXCLUDED.updated_at""")
@@ -80,14 +85,14 @@ public class IncidentStore {
     private List<Incident> query(String where, String arg, int max) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("SELECT incident_id, cluster, rule, status, severity, confidence,"
-                + " summary, evidence_json, opened_at, updated_at, resolved_at, resolve_reason, decisions"
+                + " summary, evidence_json, evidence_at, opened_at, updated_at, resolved_at, resolve_reason, decisions"
                 + " FROM remediator.incident " + where).setParameter(1, arg).setMaxResults(max).getResultList();
         List<Incident> out = new ArrayList<>();
         for (Object[] r : rows) {
             out.add(new Incident((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4],
                     r[5] == null ? null : ((Number) r[5]).doubleValue(), (String) r[6], PlanJson.evidence((String) r[7]),
-                    FleetStatus.instant(r[8]), FleetStatus.instant(r[9]), FleetStatus.instant(r[10]), (String) r[11],
-                    ((Number) r[12]).intValue()));
+                    FleetStatus.instant(r[8]), FleetStatus.instant(r[9]), FleetStatus.instant(r[10]),
+                    FleetStatus.instant(r[11]), (String) r[12], ((Number) r[13]).intValue()));
         }
         return out;
     }

@@ -160,7 +160,8 @@ class ApprovalsPageBrowserTest {
         assertTrue(added.stream().anyMatch(l -> l.contains(WebFixtures.GOOD)), added.toString());
         assertTrue(removed.stream().anyMatch(l -> l.contains(WebFixtures.BAD)), removed.toString());
         assertFalse(browser.all("#diff span.hunk").isEmpty(), "hunk headers are marked");
-        assertTrue(browser.text("#evidence-table").contains("flanneld read+wrote 38 MiB/s"), browser.text("#evidence-table"));
+        assertTrue(browser.text("#evidence .evidence-kind[data-kind='process-io']").contains("flanneld read+wrote 38 MiB/s"),
+                browser.text("#evidence"));
         assertEquals("false", browser.all("#checks-table tr[data-check='nodes-with-inventory']").get(0).getAttribute("data-passed"));
         assertTrue(browser.visible("#needs-iface"), "the page says the plan needs an interface override");
         browser.screenshot("plan-pending");

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -161,7 +162,8 @@ class FleetHealthPageBrowserTest {
         String ns = WebFixtures.unique("ns-fleet");
         WebFixtures.seedNodes(client);
         WebFixtures.seedDaemonSet(client, ns);
-        WebFixtures.publishDecision(kafka, cluster, ns);
+        List<String> more = List.of("node01", "node02", "node03", "node04");
+        WebFixtures.publishDecision(kafka, cluster, ns, more);
         String incidentId = "flannel-iface/" + cluster;
         await().atMost(WAIT).until(() -> given().auth().preemptive().basic("viewer", "viewer-demo")
                 .get("/api/incidents/" + incidentId).statusCode() == 200 && incident(incidentId).getInt("plans.size()") == 1);
@@ -169,7 +171,7 @@ class FleetHealthPageBrowserTest {
         String summary = opened.getString("incident.summary");
         String planId = opened.getString("plans[0].id");
         assertEquals("open", opened.getString("incident.status"));
-        assertEquals(2, opened.getInt("incident.evidence.size()"));
+        assertEquals(6, opened.getInt("incident.evidence.size()"));
         ApprovalsPageBrowserTest.as("approver").contentType("application/json")
                 .body(Map.of("planHash", ApprovalsPageBrowserTest.plan(planId).getString("planHash"), "iface", "eth0",
                         "comment", "fleet page test"))
@@ -193,7 +195,13 @@ class FleetHealthPageBrowserTest {
         assertTrue(cardText.contains(summary) && cardText.contains("OPEN") && cardText.contains("critical"), cardText);
         assertEquals(List.of("pod-restart", "process-io"), browser.all(card + " .evidence-kind").stream()
                 .map(e -> e.getAttribute("data-kind")).toList());
-        assertTrue(browser.text(card + " .evidence-kind[data-kind='process-io']").contains("flanneld read+wrote 38 MiB/s"));
+        // one node: its facts listed; five nodes: one collapsed group per node
+        assertTrue(browser.text(card + " .evidence-kind[data-kind='pod-restart'] li").contains("master01: kube-controller-manager"));
+        List<String> nodes = browser.all(card + " .evidence-kind[data-kind='process-io'] details.evidence-node").stream()
+                .map(e -> e.getAttribute("data-node")).toList();
+        assertEquals(List.of("master01", "node01", "node02", "node03", "node04"), nodes);
+        assertTrue(browser.text(card + " .evidence-kind[data-kind='process-io']").contains("5 fact(s) · 5 node(s)"),
+                browser.text(card + " .evidence-kind[data-kind='process-io']"));
         await().atMost(WAIT).ignoreExceptions().until(() -> browser.all("#cluster-plans-table tr[data-plan-id='" + planId
                 + "']").size() == 1);
         await().atMost(WAIT).ignoreExceptions().until(() -> stages().containsAll(
@@ -218,7 +226,7 @@ class FleetHealthPageBrowserTest {
         JsonPath resolved = incident(incidentId);
         assertEquals(summary, resolved.getString("incident.summary"));
         assertEquals("critical", resolved.getString("incident.severity"));
-        assertEquals(2, resolved.getInt("incident.evidence.size()"));
+        assertEquals(6, resolved.getInt("incident.evidence.size()"));
         assertEquals(cluster + ": resolved, signals gone", resolved.getString("incident.resolveReason"));
         assertTrue(resolved.getString("incident.resolvedAt") != null);
         await().atMost(WAIT).ignoreExceptions().until(() -> "resolved".equals(
@@ -238,6 +246,26 @@ class FleetHealthPageBrowserTest {
         browser.screenshot("incident");
         browser.all("#incident-plans-table tr[data-plan-id='" + planId + "'] a.plan-link").get(0).click();
         await().atMost(WAIT).ignoreExceptions().until(() -> incidentId.equals(browser.text("#plan-incident")));
+        // the plan's outcome in words, the headline and the incident line follow the incident
+        await().atMost(WAIT).ignoreExceptions().until(() -> "resolved".equals(
+                browser.all("#plan-incident-status").get(0).getAttribute("data-status")));
+        assertEquals(summary, browser.text("#plan-summary"));
+        String outcome = browser.text("#plan-outcome");
+        assertTrue(switch (settled) {
+            case "SUCCEEDED" -> outcome.matches("fixed, verified in \\d+ s.*");
+            case "ROLLED_BACK" -> outcome.startsWith("rolled back: ");
+            case "FAILED" -> outcome.startsWith("failed: ");
+            default -> outcome.length() > 0;
+        }, settled + ": " + outcome);
+        // the diff lists a block's removed lines before its added ones
+        List<String> kinds = browser.all("#diff span").stream().map(e -> e.getAttribute("class")).toList();
+        assertTrue(kinds.contains("add") && kinds.contains("del"), kinds.toString());
+        for (int k = 1; k < kinds.size(); k++) {
+            assertFalse("add".equals(kinds.get(k - 1)) && "del".equals(kinds.get(k)), "removed after added: " + kinds);
+        }
+        assertEquals(List.of("master01", "node01", "node02", "node03", "node04"), browser.all(
+                "#evidence .evidence-kind[data-kind='process-io'] details.evidence-node").stream()
+                .map(e -> e.getAttribute("data-node")).toList());
         browser.all("#plan-incident").get(0).click();
         await().atMost(WAIT).ignoreExceptions().until(() -> browser.driver.getCurrentUrl().contains("#/incident/")
                 && summary.equals(browser.text("#incident-summary")));
