@@ -109,7 +109,8 @@ public class DecisionService {
             notifier.incidentOpened(event.cluster(), d, event.id());
             storms.onOpen(d.rule(), event.cluster(), d.incidentId());
         }
-        if (!fix) {
+        // the analyzer's resolve carries no recommendation: it still ends the incident's plan
+        if (!fix && !(Decision.RESOLVED.equals(d.status()) && PlanEntity.latestOf(d.incidentId()) != null)) {
             return Outcome.IGNORED;
         }
         PlanEntity existing = PlanEntity.liveOf(d.incidentId());

@@ -150,6 +150,42 @@ class FleetHealthPageBrowserTest {
         return browser.all("#cluster-timeline-list li").stream().map(e -> e.getAttribute("data-stage")).toList();
     }
 
+    /** As the analyzer resolves: severity info, "resolved, why", no evidence, no recommendation. */
+    void resolve(String cluster, String incidentId) {
+        io.fleetdoctor.events.Decision resolve = new io.fleetdoctor.events.Decision(incidentId, "flannel-iface",
+                io.fleetdoctor.events.Decision.RESOLVED, "info", 0.9, cluster + ": resolved, signals gone", List.of(), null);
+        kafka.sendCloudEvent(Topics.DECISIONS, cluster, EventCodec.encode(CloudEvent.of(WebFixtures.unique("dec"),
+                "/clusters/" + cluster + "/analyzer", Instant.now(), cluster, null, resolve)));
+    }
+
+    @Test
+    void theAnalyzersResolveCancelsAPlanNotYetRunAndThePlanPageSaysSo() {
+        String cluster = WebFixtures.unique("fleet-cancel");
+        String ns = WebFixtures.unique("ns-cancel");
+        WebFixtures.seedNodes(client);
+        WebFixtures.seedDaemonSet(client, ns);
+        WebFixtures.publishDecision(kafka, cluster, ns);
+        String incidentId = "flannel-iface/" + cluster;
+        await().atMost(WAIT).until(() -> given().auth().preemptive().basic("viewer", "viewer-demo")
+                .get("/api/incidents/" + incidentId).statusCode() == 200 && incident(incidentId).getInt("plans.size()") == 1);
+        String planId = incident(incidentId).getString("plans[0].id");
+        assertEquals("PENDING_APPROVAL", incident(incidentId).getString("plans[0].state"));
+        browser.open(ui + "#/plan/" + planId);
+        browser.login("viewer", "viewer-demo");
+        await().atMost(WAIT).ignoreExceptions().until(() -> "open".equals(
+                browser.all("#plan-incident-status").get(0).getAttribute("data-status")));
+        assertTrue(browser.all("#plan-outcome").isEmpty(), "a pending plan has no outcome yet");
+
+        resolve(cluster, incidentId);
+        await().atMost(WAIT).until(() -> "CANCELLED".equals(ApprovalsPageBrowserTest.plan(planId).getString("plan.state")));
+        await().atMost(WAIT).ignoreExceptions().until(() -> "resolved".equals(
+                browser.all("#plan-incident-status").get(0).getAttribute("data-status")));
+        await().atMost(WAIT).ignoreExceptions().until(() -> "cancelled: incident resolved before the plan ran".equals(
+                browser.text("#plan-outcome")));
+        assertTrue(browser.text("#plan-incident-status").contains("signals gone"), browser.text("#plan-incident-status"));
+        assertEquals("critical", incident(incidentId).getString("incident.severity"));
+    }
+
     @Test
     void aClusterShowsItsIncidentPlanAndTimelineAndTheResolvedIncidentKeepsWhatItWas() {
         String cluster = WebFixtures.unique("fleet-inc");
@@ -217,11 +253,8 @@ class FleetHealthPageBrowserTest {
         await().atMost(WAIT).ignoreExceptions().until(() -> settled.equals(browser.text(
                 "#cluster-plans-table tr[data-plan-id='" + planId + "'] .badge")));
 
-        // resolved as the analyzer resolves: severity info, a "resolved, why" summary, no evidence
-        io.fleetdoctor.events.Decision resolve = new io.fleetdoctor.events.Decision(incidentId, "flannel-iface",
-                io.fleetdoctor.events.Decision.RESOLVED, "info", 0.9, cluster + ": resolved, signals gone", List.of(), null);
-        kafka.sendCloudEvent(Topics.DECISIONS, cluster, EventCodec.encode(CloudEvent.of(WebFixtures.unique("dec"),
-                "/clusters/" + cluster + "/analyzer", Instant.now(), cluster, null, resolve)));
+        // resolved as the analyzer resolves
+        resolve(cluster, incidentId);
         await().atMost(WAIT).until(() -> "resolved".equals(incident(incidentId).getString("incident.status")));
         JsonPath resolved = incident(incidentId);
         assertEquals(summary, resolved.getString("incident.summary"));
