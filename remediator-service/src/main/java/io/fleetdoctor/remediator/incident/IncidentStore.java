@@ -32,6 +32,8 @@ public class IncidentStore {
                            Instant updatedAt, Instant resolvedAt, String resolveReason, int decisions) {
     }
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(IncidentStore.class);
+
     @Inject
     EntityManager em;
 
@@ -39,6 +41,11 @@ public class IncidentStore {
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(CloudEvent<Decision> event) {
         Decision d = event.data();
+        if (d.incidentId().length() > 200 || event.cluster().length() > 63 || d.rule().length() > 100) {
+            // longer than the columns (and than plan's): not shown, but never a decision the consumer cannot pass
+            LOG.warnf("incident %.200s of decision %s not stored: id, cluster or rule too long", d.incidentId(), event.id());
+            return;
+        }
         Timestamp at = Timestamp.from(event.time());
         if (Decision.RESOLVED.equals(d.status())) {
             em.createNativeQuery("""

@@ -164,10 +164,18 @@ class FleetHealthPageBrowserTest {
         String ns = WebFixtures.unique("ns-cancel");
         WebFixtures.seedNodes(client);
         WebFixtures.seedDaemonSet(client, ns);
+        // an incident id longer than the table's column, before the real decision on the same partition: not
+        // stored, and the next decision is processed
+        String longId = "x".repeat(250);
+        kafka.sendCloudEvent(Topics.DECISIONS, cluster, EventCodec.encode(CloudEvent.of(WebFixtures.unique("dec"),
+                "/clusters/" + cluster + "/analyzer", Instant.now(), cluster, null, new io.fleetdoctor.events.Decision(
+                        longId, "other-rule", io.fleetdoctor.events.Decision.OPEN, "warning", 0.5, "long id", List.of(),
+                        null))));
         WebFixtures.publishDecision(kafka, cluster, ns);
         String incidentId = "flannel-iface/" + cluster;
         await().atMost(WAIT).until(() -> given().auth().preemptive().basic("viewer", "viewer-demo")
                 .get("/api/incidents/" + incidentId).statusCode() == 200 && incident(incidentId).getInt("plans.size()") == 1);
+        given().auth().preemptive().basic("viewer", "viewer-demo").get("/api/incidents/" + longId).then().statusCode(404);
         String planId = incident(incidentId).getString("plans[0].id");
         assertEquals("PENDING_APPROVAL", incident(incidentId).getString("plans[0].state"));
         browser.open(ui + "#/plan/" + planId);
