@@ -31,6 +31,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The analyzer as deployed: real broker, real database, signals in, incidents and decisions out. */
@@ -96,7 +97,10 @@ class AnalyzerServiceTest {
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                     .until(() -> decisions.withKey(cluster).size() == 1);
 
-            // a successful remediation resolves it
+            // a successful remediation resolves it; the incident keeps what it was
+            io.restassured.path.json.JsonPath before = viewer().get("/api/incidents/" + d.incidentId()).then()
+                    .extract().jsonPath();
+            assertNotEquals("info", before.getString("severity"));
             Remediation rem = new Remediation("plan-1", d.incidentId(), "SUCCEEDED", "VERIFYING", "system", "verified",
                     Instant.parse("2020-12-22T13:40:00Z"));
             kafka.sendAll(Topics.REMEDIATIONS, cluster, List.of(EventCodec.encodeToString(CloudEvent.of("rem-1",
@@ -106,7 +110,12 @@ class AnalyzerServiceTest {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> viewer().get("/api/incidents/" + d.incidentId())
                     .then().body("status", equalTo("resolved"))
                     .body("history[-1].status", equalTo("resolved"))
-                    .body("history[-1].published", equalTo(true)));
+                    .body("history[-1].published", equalTo(true))
+                    .body("history[-1].summary", containsString("resolved"))
+                    .body("severity", equalTo(before.getString("severity")))
+                    .body("summary", equalTo(before.getString("summary")))
+                    .body("evidence.size()", equalTo(before.getInt("evidence.size()")))
+                    .body("resolvedAt", org.hamcrest.Matchers.notNullValue()));
         }
     }
 
@@ -180,5 +189,7 @@ class AnalyzerServiceTest {
         viewer().get("/q/openapi").then().statusCode(200).body(containsString("/api/incidents"))
                 .body(containsString("/api/fleet/summary"));
         given().get("/q/health/ready").then().statusCode(200);
+        viewer().get("/q/swagger-ui/").then().statusCode(200).contentType(containsString("text/html"))
+                .body(containsString("swagger-ui"));
     }
 }

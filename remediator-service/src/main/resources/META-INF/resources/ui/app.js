@@ -23,6 +23,8 @@
   const AUTH_KEY = 'fleetdoctor.auth';
   const THEME_KEY = 'fleetdoctor.theme';
   const PROBE_ID = '00000000-0000-0000-0000-000000000000';
+  const FLASH_OK_MS = 15000;     // a success message clears after this
+  const FLASH_ERROR_MS = 60000;  // an error (and an action's banner) after this
 
   const app = {
     auth: null,        // {user, header} (basic) or {user, session: true} (oidc)
@@ -288,6 +290,7 @@
       h('button', {type: 'button', className: 'btn small ghost close', onclick: hideBanner}, 'dismiss'));
     b.dataset.status = String(e.status || 0);
     b.dataset.source = context === 'refresh' ? 'poll' : 'action';
+    b.dataset.at = String(Date.now());
   }
 
   function hideBanner() {
@@ -352,7 +355,10 @@
     const hash = location.hash || '#/';
     const m = hash.match(/^#\/plan\/([^/?#]+)/);
     if (m) return {view: 'plan', id: decodeURIComponent(m[1])};
-    if (/^#\/fleet\b/.test(hash)) return {view: 'fleet'};
+    const i = hash.match(/^#\/incident\/([^?#]+)/);
+    if (i) return {view: 'incident', id: decodeURIComponent(i[1])};
+    const f = hash.match(/^#\/fleet(?:\/([^/?#]+))?/);
+    if (f) return {view: 'fleet', cluster: f[1] ? decodeURIComponent(f[1]) : null};
     return {view: 'overview'};
   }
 
@@ -366,7 +372,8 @@
     const r = parseRoute();
     const view = $('view');
     if (r.view === 'plan') buildPlanSkeleton(view, r.id);
-    else if (r.view === 'fleet') buildFleetHealthSkeleton(view);
+    else if (r.view === 'fleet') buildFleetHealthSkeleton(view, r.cluster);
+    else if (r.view === 'incident') buildIncidentSkeleton(view, r.id);
     else buildOverviewSkeleton(view);
     poll(app.generation);
   }
@@ -378,16 +385,20 @@
     try {
       const [policy, data] = await Promise.all([
         api('GET', '/api/policy'),
-        r.view === 'plan' ? api('GET', '/api/plans/' + encodeURIComponent(r.id))
-          : r.view === 'fleet' ? api('GET', '/api/fleet/clusters') : api('GET', '/api/plans?size=200')
+        r.view === 'plan' ? planData(r.id)
+          : r.view === 'fleet' ? fleetData(r.cluster)
+            : r.view === 'incident' ? api('GET', incidentPath(r.id)) : api('GET', '/api/plans?size=200')
       ]);
       if (gen !== app.generation || seq !== app.pollSeq) return; // a newer poll renders
       app.policy = policy;
       renderFleet();
       if (r.view === 'plan') renderPlan(data);
-      else if (r.view === 'fleet') renderFleetHealth(data);
+      else if (r.view === 'fleet') { renderFleetHealth(data.fleet, r.cluster); renderClusterDetail(data.detail); }
+      else if (r.view === 'incident') renderIncident(data);
       else renderOverview(data);
-      if ($('banner').dataset.source === 'poll') hideBanner();
+      const b = $('banner');
+      if (b.dataset.source === 'poll' || (!b.hidden && Date.now() - Number(b.dataset.at || 0) > FLASH_ERROR_MS)) hideBanner();
+      renderFlash();
       setLive(true, (app.live ? 'live · ' : 'frozen · ') + clock(new Date().toISOString()));
     } catch (e) {
       if (gen !== app.generation || seq !== app.pollSeq) return;
@@ -417,14 +428,52 @@
   }
 
   // ---------- fleet health: which clusters report ----------
-  function buildFleetHealthSkeleton(view) {
+  function buildFleetHealthSkeleton(view, cluster) {
     replace(view,
       h('div', {className: 'toolbar'}, h('a', {href: '#/', id: 'back'}, '← plans'), liveToggle(),
         h('span', {className: 'spacer'}), h('span', {id: 'fleet-health-note', className: 'muted'})),
       h('section', {className: 'panel'},
         h('header', null, h('h2', null, 'Fleet health'), h('span', {className: 'muted', id: 'fleet-health-count'})),
-        h('div', {className: 'body flush', id: 'fleet-health'})));
+        h('div', {className: 'body flush', id: 'fleet-health'})),
+      cluster ? h('div', {id: 'cluster-detail', dataset: {cluster: cluster}},
+        h('h2', {className: 'cluster-title'}, 'Cluster ', h('span', {className: 'mono'}, cluster), ' ',
+          h('a', {href: '#/fleet', className: 'muted'}, '(close)')),
+        h('div', {className: 'grid2'},
+          h('div', null,
+            h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Incidents'),
+              h('span', {className: 'muted', id: 'cluster-incidents-note'})), h('div', {className: 'body flush', id: 'cluster-incidents'})),
+            h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Plans')),
+              h('div', {className: 'body flush', id: 'cluster-plans'}))),
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Timeline'),
+            h('span', {className: 'muted'}, 'signals → incident → plan → approvals → rollout → verification')),
+          h('div', {className: 'body flush', id: 'cluster-timeline'})))) : null);
   }
+
+  /** The fleet list and, when a cluster is selected, its incidents, plans and timeline. */
+  async function fleetData(cluster) {
+    const [fleet, detail] = await Promise.all([api('GET', '/api/fleet/clusters'),
+      cluster ? api('GET', '/api/fleet/clusters/' + encodeURIComponent(cluster)) : null]);
+    return {fleet: fleet, detail: detail};
+  }
+
+  /** The plan and its incident as received (null when the incident is unknown here). */
+  async function planData(id) {
+    const d = await api('GET', '/api/plans/' + encodeURIComponent(id));
+    try {
+      d.incident = (await api('GET', incidentPath(d.plan.incidentId))).incident;
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      d.incident = null;
+    }
+    return d;
+  }
+
+  /** Incident ids contain '/': each segment is encoded, the slashes are kept. */
+  function incidentPath(id) {
+    return '/api/incidents/' + String(id).split('/').map(encodeURIComponent).join('/');
+  }
+
+  function incidentHref(id) { return '#/incident/' + encodeURIComponent(id); }
 
   function sourceCell(s, staleAfter) {
     if (!s) return h('td', {className: 'stale'}, h('span', {className: 'badge s-FAILED'}, 'never heard'));
@@ -433,8 +482,8 @@
       ' ', ago(s.lastReceived));
   }
 
-  function renderFleetHealth(f) {
-    const key = JSON.stringify([f.clusters, Math.floor(Date.now() / 10000)]);
+  function renderFleetHealth(f, selected) {
+    const key = JSON.stringify([f.clusters, selected, Math.floor(Date.now() / 10000)]);
     if (app.lastKey.fleetHealth === key) return;
     app.lastKey.fleetHealth = key;
     const stale = f.clusters.filter((c) => c.stale).length;
@@ -447,16 +496,132 @@
         : h('details', null, h('summary', null, c.nodeAgents.length + ' agents' + (c.staleNodeAgents ? ', ' + c.staleNodeAgents + ' stale' : '')),
           h('ul', {className: 'agents'}, ...c.nodeAgents.map((a) => h('li', {className: a.stale ? 'stale' : 'fresh'},
             a.node + ': ' + (a.stale ? 'STALE, ' : '') + ago(a.lastReceived)))));
-      return h('tr', {dataset: {cluster: c.cluster, stale: String(c.stale)}, className: c.stale ? 'row-stale' : ''},
-        h('td', {className: 'mono'}, c.cluster), h('td', null, c.clusterClass || ''),
+      return h('tr', {dataset: {cluster: c.cluster, stale: String(c.stale)},
+        className: (c.stale ? 'row-stale' : '') + (c.cluster === selected ? ' selected' : '')},
+        h('td', {className: 'mono'}, h('a', {href: '#/fleet/' + encodeURIComponent(c.cluster), className: 'cluster-link'}, c.cluster)),
+        h('td', null, c.clusterClass || ''),
         h('td', null, c.registered ? 'registered' : h('span', {className: 'badge s-STALE'}, 'not in registry')),
         sourceCell(c.collector, f.staleAfter), h('td', null, agents),
-        h('td', null, live ? h('a', {href: '#/'}, live) : h('span', {className: 'muted'}, 'no live plan')));
+        h('td', {className: 'num'}, c.openIncidents ? h('a', {href: '#/fleet/' + encodeURIComponent(c.cluster),
+          className: 'sev-warning'}, String(c.openIncidents)) : h('span', {className: 'muted'}, '0')),
+        h('td', null, live ? h('a', {href: '#/fleet/' + encodeURIComponent(c.cluster)}, live)
+          : h('span', {className: 'muted'}, 'no live plan')));
     });
     replace($('fleet-health'), h('table', {className: 'grid', id: 'fleet-health-table'},
-      h('thead', null, h('tr', null, ...['cluster', 'class', 'registry', 'collector', 'node agents', 'live plans']
+      h('thead', null, h('tr', null, ...['cluster', 'class', 'registry', 'collector', 'node agents', 'open incidents', 'live plans']
         .map((t) => h('th', null, t)))),
       h('tbody', null, ...rows)));
+  }
+
+  function renderClusterDetail(d) {
+    if (!d || !$('cluster-detail')) return;
+    section('clusterIncidents', d.incidents, (list) => {
+      const open = list.filter((i) => i.status === 'open').length;
+      $('cluster-incidents-note').textContent = open + ' open · ' + (list.length - open) + ' resolved';
+      replace($('cluster-incidents'), list.length === 0 ? h('div', {className: 'empty'}, 'No incident received.')
+        : list.map((i) => incidentCard(i, d.plans.filter((p) => p.incidentId === i.incidentId))));
+    });
+    section('clusterPlans', d.plans, (list) => replace($('cluster-plans'), planTable(list, 'cluster-plans-table')));
+    section('clusterTimeline', d.timeline, (list) => replace($('cluster-timeline'), timelineList(list, 'cluster-timeline-list')));
+  }
+
+  /** An incident: status, severity, summary (kept when resolved), times, evidence, links to its plans. */
+  function incidentCard(i, plans) {
+    return h('div', {className: 'incident' + (i.status === 'open' ? '' : ' resolved'), dataset: {incident: i.incidentId, status: i.status}},
+      h('div', {className: 'incident-head'},
+        h('span', {className: 'badge ' + (i.status === 'open' ? 's-FAILED' : 's-SUCCEEDED')}, i.status.toUpperCase()), ' ',
+        h('span', {className: 'sev-' + i.severity}, i.severity || ''), ' ',
+        h('a', {href: incidentHref(i.incidentId), className: 'incident-link'}, i.summary || i.incidentId)),
+      h('div', {className: 'muted small'}, h('span', {className: 'mono'}, i.incidentId), ' · opened ', time(i.openedAt),
+        i.resolvedAt ? [' · resolved ', time(i.resolvedAt)] : null),
+      i.resolveReason ? h('div', {className: 'why resolve-reason'}, i.resolveReason) : null,
+      plans && plans.length ? h('div', {className: 'small'}, 'plans: ', plans.map((p, n) => [n ? ' · ' : '',
+        h('a', {href: '#/plan/' + encodeURIComponent(p.id), className: 'plan-link'}, 'rev ' + p.revision), ' ', badge(p.state)])) : null,
+      evidenceGroups(i.evidence, i.evidenceAt));
+  }
+
+  function planTable(list, id) {
+    if (!list || list.length === 0) return h('div', {className: 'empty'}, 'No plans.');
+    return h('table', {id: id}, h('thead', null, h('tr', null, h('th', null, 'state'), h('th', null, 'plan'),
+      h('th', null, 'incident'), h('th', null, 'updated'))),
+    h('tbody', null, list.map((p) => h('tr', {dataset: {planId: p.id, state: p.state}},
+      h('td', null, badge(p.state)),
+      h('td', null, h('a', {href: '#/plan/' + encodeURIComponent(p.id), className: 'plan-link'}, p.summary || '(no summary)'),
+        p.revision > 1 ? h('span', {className: 'flag grey'}, 'rev ' + p.revision) : null),
+      h('td', {className: 'mono'}, h('a', {href: incidentHref(p.incidentId)}, p.incidentId)),
+      h('td', {className: 'nowrap'}, time(p.updatedAt))))));
+  }
+
+  function timelineList(list, id) {
+    if (!list || list.length === 0) return h('div', {className: 'empty'}, 'Nothing happened yet.');
+    return h('ol', {className: 'timeline', id: id}, list.map((e) => h('li', {dataset: {stage: e.stage}},
+      h('div', null, h('div', {className: 'when', title: e.at}, clock(e.at)), h('div', {className: 'who'}, e.actor || '')),
+      h('div', null, h('span', {className: 'stage stage-' + e.stage}, e.stage), ' ', e.what,
+        e.planId ? [' ', h('a', {href: '#/plan/' + encodeURIComponent(e.planId), className: 'small'}, 'plan ' + short(e.planId))] : null))));
+  }
+
+  /** Evidence by kind; within a kind, one collapsed group per node when there are many nodes. */
+  function evidenceGroups(ev, at) {
+    if (!ev || ev.length === 0) return h('div', {className: 'empty evidence-empty'}, 'No evidence.');
+    const kinds = new Map();
+    ev.forEach((e) => {
+      const k = String(e.type || '?').replace(/^io\.fleetdoctor\.signal\./, '').replace(/\.v\d+$/, '');
+      if (!kinds.has(k)) kinds.set(k, []);
+      kinds.get(k).push(e);
+    });
+    const fact = (e) => h('li', {title: e.signalId || ''}, e.node ? h('span', {className: 'mono'}, e.node + ': ') : null, e.fact || '');
+    return h('div', {className: 'evidence-groups'}, Array.from(kinds.entries()).map(([k, list]) => {
+      const nodes = new Map();
+      list.forEach((e) => { const n = e.node || '—'; if (!nodes.has(n)) nodes.set(n, []); nodes.get(n).push(e); });
+      return h('div', {className: 'evidence-kind', dataset: {kind: k}},
+        h('div', {className: 'kind-head'}, h('b', {className: 'mono'}, k), ' ',
+          h('span', {className: 'muted'}, list.length + ' fact(s) · ' + nodes.size + ' node(s)' + (at ? ' · as of ' + clock(at) : ''))),
+        nodes.size > 3
+          ? Array.from(nodes.entries()).map(([n, l]) => h('details', {className: 'evidence-node', dataset: {node: n}},
+            h('summary', null, h('span', {className: 'mono'}, n), ' · ' + l.length + ' fact(s)'),
+            h('ul', null, l.map((e) => h('li', {title: e.signalId || ''}, e.fact || '')))))
+          : h('ul', null, list.map(fact)));
+    }));
+  }
+
+  // ---------- one incident ----------
+  function buildIncidentSkeleton(view, id) {
+    replace(view,
+      h('div', {className: 'toolbar'}, h('a', {href: '#/fleet', id: 'back'}, '← fleet'), h('span', {className: 'muted mono'}, id),
+        liveToggle()),
+      h('div', {id: 'incident-head'}),
+      h('div', {className: 'grid2'},
+        h('div', null,
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Evidence')), h('div', {className: 'body', id: 'incident-evidence'})),
+          h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Plans')), h('div', {className: 'body flush', id: 'incident-plans'}))),
+        h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Timeline')), h('div', {className: 'body flush', id: 'incident-timeline'}))));
+  }
+
+  function renderIncident(d) {
+    const i = d.incident;
+    section('incidentHead', [d, Math.floor(Date.now() / 30000)], () => {
+      const kv = [];
+      const add = (k, v) => kv.push(h('dt', null, k), h('dd', null, v === null || v === undefined || v === '' ? '—' : v));
+      if (i) {
+        document.title = i.status + ' · ' + i.cluster + ' · fleetdoctor';
+        add('cluster', h('a', {href: '#/fleet/' + encodeURIComponent(i.cluster)}, i.cluster)); add('rule', i.rule);
+        add('severity', h('span', {className: 'sev-' + i.severity}, i.severity));
+        add('confidence', i.confidence == null ? null : i.confidence.toFixed(2));
+        add('opened', time(i.openedAt)); add('updated', time(i.updatedAt));
+        add('resolved', i.resolvedAt ? time(i.resolvedAt) : null); add('decisions', String(i.decisions));
+      }
+      replace($('incident-head'), h('section', {className: 'panel'}, h('div', {className: 'body'},
+        h('div', {className: 'plan-head'},
+          i ? h('span', {id: 'incident-status', className: 'badge big ' + (i.status === 'open' ? 's-FAILED' : 's-SUCCEEDED')},
+            i.status.toUpperCase()) : null,
+          h('h1', {id: 'incident-summary'}, i ? i.summary : 'Incident not received (plans only)')),
+        i && i.resolveReason ? h('div', {className: 'callout', id: 'incident-resolve-reason'}, i.resolveReason) : null,
+        h('dl', {className: 'kv'}, kv))));
+    });
+    section('incidentEvidence', i ? [i.evidence, i.evidenceAt] : null,
+      () => replace($('incident-evidence'), evidenceGroups(i ? i.evidence : [], i ? i.evidenceAt : null)));
+    section('incidentPlans', d.plans, (list) => replace($('incident-plans'), planTable(list, 'incident-plans-table')));
+    section('incidentTimeline', d.timeline, (list) => replace($('incident-timeline'), timelineList(list, 'incident-timeline-list')));
   }
 
   // ---------- overview ----------
@@ -646,7 +811,7 @@
       const kv = [];
       const add = (k, v) => kv.push(h('dt', null, k), h('dd', null, v === null || v === undefined || v === '' ? '—' : v));
       add('cluster', p.cluster); add('class', p.clusterClass);
-      add('incident', p.incidentId); add('rule', d.rule);
+      add('incident', h('a', {href: incidentHref(p.incidentId), id: 'plan-incident'}, p.incidentId)); add('rule', d.rule);
       add('severity', h('span', {className: 'sev-' + p.severity}, p.severity)); add('confidence', d.confidence == null ? null : d.confidence.toFixed(2));
       add('approvals', p.approvals + ' of ' + p.approvalsRequired); add('interface', d.ifaceOverride ? d.ifaceOverride + ' (override)' : d.iface || d.ifaceRegex);
       add('created', h('span', {title: p.createdAt}, clock(p.createdAt) + ' · ' + ago(p.createdAt)));
@@ -665,7 +830,8 @@
       replace($('plan-head'),
         h('section', {className: 'panel'}, h('div', {className: 'body'},
           h('div', {className: 'plan-head'}, h('span', {id: 'plan-state'}, badge(p.state, true)),
-            h('h1', {id: 'plan-summary'}, p.summary || '(no summary)')),
+            h('h1', {id: 'plan-summary'}, (d.incident && d.incident.summary) || p.summary || '(no summary)')),
+          incidentLine(d.incident), outcomeLine(d),
           h('dl', {className: 'kv'}, kv))));
     });
     section('callouts', [p.blockedReason, p.needsIfaceOverride, p.state, d.owner, d.liveOverride, d.incidentPlans], () => {
@@ -678,13 +844,59 @@
     });
     section('checks', d.checks, renderChecks);
     section('diff', [d.diff, d.daemonSets], () => renderDiff(d.diff, d.daemonSets));
-    section('evidence', d.evidence, renderEvidence);
+    section('evidence', d.evidence, () => renderEvidence(d.evidence, null));
     section('recommendation', d.recommendation, renderRecommendation);
     section('approvals', [d.approvalList, p.approvals, p.approvalsRequired], () => renderApprovals(d.approvalList, p));
     section('history', d.history, renderHistory);
     // The decision form is rebuilt only when what it depends on changes, so typing is never lost.
     section('actions', [p.id, p.state, p.needsIfaceOverride, p.blockedReason, p.planHash, d.liveOverride,
       Array.from(app.roles)], () => renderActions(d));
+  }
+
+  /** Where the plan's incident stands now (the headline above is the incident's summary). */
+  function incidentLine(i) {
+    if (!i) return null;
+    return h('div', {className: 'incident-line', id: 'plan-incident-status', dataset: {status: i.status}},
+      'incident ', h('span', {className: 'badge ' + (i.status === 'open' ? 's-FAILED' : 's-SUCCEEDED')}, i.status.toUpperCase()),
+      ' ', h('span', {className: 'sev-' + i.severity}, i.severity || ''),
+      i.resolvedAt ? [' · resolved ', time(i.resolvedAt), i.resolveReason ? ' · ' + i.resolveReason : ''] : [' · since ', time(i.openedAt)]);
+  }
+
+  /** Seconds between two instants, "20 s" or "3 min 5 s". */
+  function span(from, to) {
+    const s = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+    return s < 120 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+  }
+
+  /** The outcome of an ended plan in words: "fixed, verified in 20 s", "rolled back: …", "failed: …". */
+  function outcome(d) {
+    const p = d.plan;
+    const hist = d.history || [];
+    const last = hist.length ? hist[hist.length - 1] : null;
+    const why = last && last.to === p.state && last.reason ? ': ' + last.reason : '';
+    const verifying = hist.find((x) => x.to === 'VERIFYING');
+    switch (p.state) {
+      case 'SUCCEEDED':
+        return d.finishedAt ? 'fixed, verified in ' + span(d.executionStartedAt || (verifying && verifying.at) || p.createdAt, d.finishedAt)
+          + (verifying && d.executionStartedAt ? ' (rollout ' + span(d.executionStartedAt, verifying.at) + ', verification '
+            + span(verifying.at, d.finishedAt) + ')' : '') : 'fixed';
+      case 'ROLLED_BACK': return 'rolled back' + why;
+      case 'FAILED': return 'failed' + why;
+      case 'REJECTED': return 'rejected' + (last && last.actor ? ' by ' + last.actor : '') + why;
+      case 'EXPIRED': return 'expired unapproved' + why;
+      case 'CANCELLED': return 'cancelled' + why;
+      case 'STALE': return 'stale: the cluster changed before it ran' + why.replace(/^: /, '; ');
+      case 'SUPERSEDED': return 'superseded by a newer plan of the incident' + why;
+      case 'SOURCE_CHANGE_PROPOSED': return 'change proposed at the source' + why;
+      default: return null;
+    }
+  }
+
+  function outcomeLine(d) {
+    const o = outcome(d);
+    if (!o) return null;
+    return h('div', {className: 'callout ' + (d.plan.state === 'SUCCEEDED' ? '' : ['FAILED', 'ROLLED_BACK'].indexOf(d.plan.state) >= 0
+      ? 'bad' : 'warn'), id: 'plan-outcome', dataset: {state: d.plan.state}}, o);
   }
 
   /** A managed DaemonSet: who owns it, the evidence, and the change to make at that source. */
@@ -740,30 +952,25 @@
       return;
     }
     let adds = 0, dels = 0;
-    const lines = diff.replace(/\n$/, '').split('\n').map((line) => {
+    const lines = [];
+    let added = [], removed = [];
+    const flush = () => { lines.push(...removed, ...added); added = []; removed = []; };
+    diff.replace(/\n$/, '').split('\n').forEach((line) => {
       let cls = '';
       if (line.startsWith('+++ ') || line.startsWith('--- ') || line.startsWith('diff ') || line.startsWith('index ')) cls = 'file';
       else if (line.startsWith('@@')) cls = 'hunk';
-      else if (line.startsWith('+')) { cls = 'add'; adds++; }
-      else if (line.startsWith('-')) { cls = 'del'; dels++; }
-      return h('span', {className: cls}, line);
+      else if (line.startsWith('+')) { adds++; added.push(h('span', {className: 'add'}, line)); return; }
+      else if (line.startsWith('-')) { dels++; removed.push(h('span', {className: 'del'}, line)); return; }
+      flush();  // within a block of changes, the removed lines come first
+      lines.push(h('span', {className: cls}, line));
     });
+    flush();
     replace($('diffstat'), h('span', {className: 'a'}, '+' + adds), ' ', h('span', {className: 'd'}, '−' + dels));
     replace(wrap, h('pre', {className: 'diff', id: 'diff'}, lines));
   }
 
-  function renderEvidence(ev) {
-    if (!ev || ev.length === 0) {
-      replace($('evidence'), h('div', {className: 'empty'}, 'No evidence.'));
-      return;
-    }
-    replace($('evidence'), h('table', {id: 'evidence-table'},
-      h('thead', null, h('tr', null, h('th', null, 'node'), h('th', null, 'signal'), h('th', null, 'fact'), h('th', null, 'signal id'))),
-      h('tbody', null, ev.map((e) => h('tr', null,
-        h('td', {className: 'mono nowrap'}, e.node || ''),
-        h('td', {className: 'mono nowrap', title: e.type}, String(e.type || '').replace(/^io\.fleetdoctor\.signal\./, '')),
-        h('td', null, e.fact || ''),
-        h('td', {className: 'mono muted'}, e.signalId || ''))))));
+  function renderEvidence(ev, at) {
+    replace($('evidence'), h('div', {className: 'body'}, evidenceGroups(ev, at)));
   }
 
   function renderRecommendation(r) {
@@ -937,7 +1144,9 @@
     if (!el) return;
     const f = app.flash;
     const r = parseRoute();
-    if (!f || r.view !== 'plan' || r.id !== f.planId) { el.hidden = true; return; }
+    if (f && !f.at) f.at = Date.now();
+    if (f && Date.now() - f.at > (f.ok ? FLASH_OK_MS : FLASH_ERROR_MS)) app.flash = null;
+    if (!app.flash || r.view !== 'plan' || r.id !== f.planId) { el.hidden = true; return; }
     el.hidden = false;
     el.className = f.ok ? 'form-ok' : 'form-error';
     el.textContent = f.text;

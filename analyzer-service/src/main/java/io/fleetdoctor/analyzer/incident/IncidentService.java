@@ -71,14 +71,16 @@ public class IncidentService {
             if (incident == null) {
                 return false; // an incident this instance never stored (e.g. its open lost to another instance)
             }
-            incident.severity = d.severity();
-            incident.confidence = d.confidence();
-            incident.summary = d.summary();
             incident.updatedAt = time;
             if (o.kind() == EngineOutput.Kind.RESOLVED) {
+                // the resolve decision says "info" and "resolved, why" (kept in its history row): the incident keeps
+                // the summary, severity and evidence it had
                 incident.status = Decision.RESOLVED;
                 incident.resolvedAt = time;
             } else {
+                incident.severity = d.severity();
+                incident.confidence = d.confidence();
+                incident.summary = d.summary();
                 incident.evidence = toJson(d.evidence());
                 incident.recommendation = toJson(d.recommendation());
             }

@@ -51,6 +51,12 @@ public class FleetResource {
     ObjectMapper json;
     @Inject
     FleetStatus fleetStatus;
+    @Inject
+    io.fleetdoctor.remediator.incident.IncidentStore incidents;
+    @Inject
+    io.fleetdoctor.remediator.fleet.Timeline timeline;
+    @Inject
+    PlanQueries plans;
 
     public record FleetView(boolean paused) {
     }
@@ -59,6 +65,12 @@ public class FleetResource {
                              Map<String, String> clusterClass, Duration expiry, int maxExecuting, Duration cooldown,
                              Map<String, String> maintenanceWindows, Duration rolloutTimeout, Duration verifyWindow,
                              boolean paused, Map<String, ClusterView> clusters) {
+    }
+
+    /** A cluster's incidents (open first, then the newest resolved), newest plans and timeline (oldest first). */
+    public record ClusterDetail(String cluster, List<io.fleetdoctor.remediator.incident.IncidentStore.Incident> incidents,
+                                List<PlanViews.PlanSummary> plans,
+                                List<io.fleetdoctor.remediator.fleet.Timeline.Entry> timeline) {
     }
 
     /** A registered cluster: how it is reached (never credentials), its class, owners and Slack channel. */
@@ -94,6 +106,16 @@ public class FleetResource {
             + " stale ones, plans by state")
     public FleetStatus.Fleet clustersStatus() {
         return fleetStatus.fleet();
+    }
+
+    @GET
+    @Path("fleet/clusters/{cluster}")
+    @RolesAllowed({Roles.VIEWER, Roles.APPROVER, Roles.ADMIN})
+    @Operation(summary = "One cluster: its incidents with evidence, its plans and its timeline (signals, incident,"
+            + " plan, approvals, rollout, verification); empty lists for a cluster nothing is known of")
+    public ClusterDetail cluster(@jakarta.ws.rs.PathParam("cluster") String cluster) {
+        return new ClusterDetail(cluster, incidents.ofCluster(cluster, 50), plans.list(cluster, null, null, 0, 50).items(),
+                timeline.ofCluster(cluster, 200));
     }
 
     @GET

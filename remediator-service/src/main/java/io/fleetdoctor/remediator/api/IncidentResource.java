@@ -19,9 +19,10 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.util.List;
 import java.util.Set;
 
-/** An incident's plans (its revisions) and the admin's rebuild. Incident ids may contain '/'. */
+/** An incident, its plans (its revisions) and the admin's rebuild. Incident ids may contain '/'. */
 @Path("/api/incidents")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "plans")
@@ -34,6 +35,31 @@ public class IncidentResource {
     PlanAdminService admin;
     @Inject
     SecurityIdentity identity;
+    @Inject
+    io.fleetdoctor.remediator.incident.IncidentStore incidents;
+    @Inject
+    io.fleetdoctor.remediator.fleet.Timeline timeline;
+
+    /** @param incident null for an incident whose plans predate the incident table */
+    public record IncidentDetail(io.fleetdoctor.remediator.incident.IncidentStore.Incident incident,
+                                 List<PlanViews.PlanSummary> plans,
+                                 List<io.fleetdoctor.remediator.fleet.Timeline.Entry> timeline) {
+    }
+
+    @GET
+    @Path("{incidentId: .+}")
+    @RolesAllowed({Roles.VIEWER, Roles.APPROVER, Roles.ADMIN})
+    @Operation(summary = "The incident as received from the analyzer (a resolved one keeps its summary, severity and"
+            + " evidence), its plans newest first, its timeline oldest first")
+    @APIResponse(responseCode = "404", description = "no such incident")
+    public IncidentDetail incident(@PathParam("incidentId") String incidentId) {
+        var i = incidents.find(incidentId);
+        List<PlanViews.PlanSummary> plans = queries.list(null, null, incidentId, 0, 50).items();
+        if (i == null && plans.isEmpty()) {
+            throw new PlanResource.NotFound("no incident " + incidentId);
+        }
+        return new IncidentDetail(i, plans, timeline.ofIncident(incidentId, 200));
+    }
 
     @GET
     @Path("{incidentId: .+}/plans")

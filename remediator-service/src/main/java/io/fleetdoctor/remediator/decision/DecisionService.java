@@ -53,6 +53,8 @@ public class DecisionService {
     io.fleetdoctor.remediator.guard.Silences silences;
     @Inject
     io.fleetdoctor.remediator.guard.StormGuard storms;
+    @Inject
+    io.fleetdoctor.remediator.incident.IncidentStore incidents;
 
     public enum Outcome { DUPLICATE, IGNORED, CREATED, REFRESHED, CANCELLED, RESOLVED_VERIFYING, NO_PLAN, SILENCED }
 
@@ -90,6 +92,7 @@ public class DecisionService {
         pe.type = event.type().id();
         pe.processedAt = Instant.now();
         pe.persist();
+        incidents.record(event);
         Decision d = event.data();
         if (!Decision.RESOLVED.equals(d.status())) {
             // a silenced decision is recorded (here in the audit, by the analyzer as an incident) but makes no plan
@@ -106,7 +109,8 @@ public class DecisionService {
             notifier.incidentOpened(event.cluster(), d, event.id());
             storms.onOpen(d.rule(), event.cluster(), d.incidentId());
         }
-        if (!fix) {
+        // the analyzer's resolve carries no recommendation: it still ends the incident's plan
+        if (!fix && !(Decision.RESOLVED.equals(d.status()) && PlanEntity.latestOf(d.incidentId()) != null)) {
             return Outcome.IGNORED;
         }
         PlanEntity existing = PlanEntity.liveOf(d.incidentId());

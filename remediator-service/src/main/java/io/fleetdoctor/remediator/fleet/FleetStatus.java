@@ -22,8 +22,8 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Which clusters report: every cluster of the registry and every cluster that sends heartbeats or has plans,
- * with the last heartbeat of its collector and of each node agent (stale after {@code stale-after}, by the time
+ * Which clusters report: every cluster of the registry and every cluster that sends heartbeats or has plans or
+ * incidents, with its open incidents and the last heartbeat of its collector and of each node agent (stale after {@code stale-after}, by the time
  * the remediator received it, so a skewed collector clock does not hide a silence), and its plans by state.
  * Also the gauges operators alert on: stale collectors and plans by state, refreshed from the database
  * every 30 s (never per scrape).
@@ -37,7 +37,7 @@ public class FleetStatus {
 
     public record ClusterStatus(String cluster, boolean registered, String clusterClass, String slackChannel,
                                 Source collector, List<Source> nodeAgents, int staleNodeAgents,
-                                Map<String, Integer> plans, boolean stale) {
+                                Map<String, Integer> plans, boolean stale, int openIncidents) {
     }
 
     public record Fleet(Instant at, Duration staleAfter, List<ClusterStatus> clusters) {
@@ -91,10 +91,15 @@ public class FleetStatus {
         for (Object[] r : rows("SELECT cluster, state, count(*) FROM remediator.plan GROUP BY cluster, state")) {
             plans.computeIfAbsent((String) r[0], k -> new TreeMap<>()).put((String) r[1], ((Number) r[2]).intValue());
         }
+        Map<String, Integer> incidents = new TreeMap<>();
+        for (Object[] r : rows("SELECT cluster, count(*) FROM remediator.incident WHERE status = 'open' GROUP BY cluster")) {
+            incidents.put((String) r[0], ((Number) r[1]).intValue());
+        }
         TreeMap<String, Boolean> ids = new TreeMap<>();
         registry.all().keySet().forEach(id -> ids.put(id, true));
         beats.keySet().forEach(id -> ids.putIfAbsent(id, false));
         plans.keySet().forEach(id -> ids.putIfAbsent(id, false));
+        incidents.keySet().forEach(id -> ids.putIfAbsent(id, false));
         List<ClusterStatus> out = new ArrayList<>();
         for (Map.Entry<String, Boolean> id : ids.entrySet()) {
             Source collector = null;
@@ -114,7 +119,7 @@ public class FleetStatus {
             boolean stale = collector == null || collector.stale();
             out.add(new ClusterStatus(id.getKey(), id.getValue(), policy.classOf(id.getKey()),
                     reg == null ? null : reg.slackChannel(), collector, agents, staleAgents,
-                    plans.getOrDefault(id.getKey(), Map.of()), stale));
+                    plans.getOrDefault(id.getKey(), Map.of()), stale, incidents.getOrDefault(id.getKey(), 0)));
         }
         return new Fleet(now, staleAfter, out);
     }

@@ -44,7 +44,11 @@ public final class PlanJson {
     }
 
     public static List<Decision.Evidence> evidence(PlanEntity p) {
-        return read(p.evidenceJson, new TypeReference<List<Decision.Evidence>>() {
+        return evidence(p.evidenceJson);
+    }
+
+    public static List<Decision.Evidence> evidence(String json) {
+        return read(json, new TypeReference<List<Decision.Evidence>>() {
         });
     }
 

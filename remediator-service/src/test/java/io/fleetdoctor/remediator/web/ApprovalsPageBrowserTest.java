@@ -160,7 +160,8 @@ class ApprovalsPageBrowserTest {
         assertTrue(added.stream().anyMatch(l -> l.contains(WebFixtures.GOOD)), added.toString());
         assertTrue(removed.stream().anyMatch(l -> l.contains(WebFixtures.BAD)), removed.toString());
         assertFalse(browser.all("#diff span.hunk").isEmpty(), "hunk headers are marked");
-        assertTrue(browser.text("#evidence-table").contains("flanneld read+wrote 38 MiB/s"), browser.text("#evidence-table"));
+        assertTrue(browser.text("#evidence .evidence-kind[data-kind='process-io']").contains("flanneld read+wrote 38 MiB/s"),
+                browser.text("#evidence"));
         assertEquals("false", browser.all("#checks-table tr[data-check='nodes-with-inventory']").get(0).getAttribute("data-passed"));
         assertTrue(browser.visible("#needs-iface"), "the page says the plan needs an interface override");
         browser.screenshot("plan-pending");
@@ -169,6 +170,8 @@ class ApprovalsPageBrowserTest {
         browser.driver.findElement(By.id("approve-comment")).sendKeys("eth0 is the node network, approved from the page");
         browser.driver.findElement(By.id("approve-iface")).sendKeys("eth0");
         browser.driver.findElement(By.id("approve-btn")).click();
+        await().atMost(WAIT).until(() -> browser.text("#action-result") != null
+                && browser.text("#action-result").startsWith("Approved by approver"));
 
         await().atMost(WAIT).until(() -> isIn(AFTER_APPROVAL, planState()));
         await().atMost(WAIT).until(() -> !browser.all("#history-list li[data-to='APPROVED'][data-actor='approver']").isEmpty());
@@ -195,6 +198,8 @@ class ApprovalsPageBrowserTest {
         await().atMost(WAIT).until(() -> isIn(BEYOND_APPROVED, plan(id).getString("plan.state")));
         await().atMost(WAIT).until(() -> isIn(BEYOND_APPROVED, planState()));
         assertNotReloaded();
+        // the success message does not outlive its moment (15 s)
+        await().atMost(WAIT).until(() -> !browser.visible("#action-result"));
 
         // back to the overview: the row shows the new state
         browser.driver.findElement(By.id("back")).click();

@@ -56,11 +56,20 @@ final class WebFixtures {
 
     /** The analyzer's decision for the seed incident (flannel on the wrong NIC), as the analyzer would publish it. */
     static void publishDecision(KafkaTestClient kafka, String cluster, String namespace) {
-        List<Decision.Evidence> evidence = List.of(
+        publishDecision(kafka, cluster, namespace, List.of());
+    }
+
+    /** As above, with one more process-io fact on each of {@code moreNodes}. */
+    static void publishDecision(KafkaTestClient kafka, String cluster, String namespace, List<String> moreNodes) {
+        List<Decision.Evidence> evidence = new java.util.ArrayList<>(List.of(
                 new Decision.Evidence(cluster + "-000010", "io.fleetdoctor.signal.pod-restart.v1", "master01",
                         "kube-controller-manager restarted 3 times in 30 min (leaderelection lost)"),
                 new Decision.Evidence(cluster + "-000020", "io.fleetdoctor.signal.process-io.v1", "master01",
-                        "flanneld read+wrote 38 MiB/s in 6 samples"));
+                        "flanneld read+wrote 38 MiB/s in 6 samples")));
+        for (String n : moreNodes) {
+            evidence.add(new Decision.Evidence(cluster + "-" + n, "io.fleetdoctor.signal.process-io.v1", n,
+                    "flanneld read+wrote 41 MiB/s on " + n));
+        }
         Decision.Recommendation rec = new Decision.Recommendation(Decision.Recommendation.FLANNEL_IFACE_FIX, namespace,
                 List.of("kube-flannel-ds"), "kube-flannel", "quay.io/coreos/flannel:" + BAD, "quay.io/coreos/flannel:" + GOOD,
                 List.of("eth0"), null, List.of());
