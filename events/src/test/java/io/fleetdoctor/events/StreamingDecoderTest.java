@@ -102,6 +102,21 @@ class StreamingDecoderTest {
         }
     }
 
+    /** Attribute order is free: data before type is read after the envelope (a second parser over its bytes). */
+    @Test
+    void dataBeforeTypeIsStreamedToo() throws Exception {
+        for (String s : toMangle()) {
+            ObjectNode root = (ObjectNode) M.readTree(s);
+            ObjectNode reordered = M.createObjectNode();
+            reordered.set("data", root.get("data"));
+            root.fields().forEachRemaining(e -> reordered.set(e.getKey(), e.getValue()));
+            byte[] b = ("  " + reordered).getBytes(StandardCharsets.UTF_8); // offsets not at 0
+            CloudEvent<?> streamed = StreamingDecoder.decode(b);
+            assertNotNull(streamed, reordered.toString());
+            assertEquals(EventCodec.decodeTree(s.getBytes(StandardCharsets.UTF_8)), streamed);
+        }
+    }
+
     @Test
     void everyMangledRecordHasTheTreeDecodersOutcome() throws Exception {
         Random rnd = new Random(12);
