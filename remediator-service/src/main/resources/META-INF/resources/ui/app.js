@@ -242,9 +242,12 @@
     app.auth = null;
     app.roles = new Set();
     app.policy = null;
+    app.storms = [];
     app.generation++;
     clearTimeout(app.timer);
     app.lastKey = {};
+    $('storms').hidden = true;
+    replace($('storms'));
     try { sessionStorage.removeItem(AUTH_KEY); } catch (e) { /* ignore */ }
     $('view').hidden = true;
     replace($('view'));
@@ -332,6 +335,53 @@
     }
   }
 
+  // ---------- storm guard: one rule opened on too many clusters; paused fleet-wide until an admin resumes ----------
+  async function loadStorms() {
+    try {
+      app.storms = (await api('GET', '/api/storms')).filter((s) => s.active);
+    } catch (e) {
+      return; // the poll shows its own errors; the storms come back with the next poll
+    }
+    renderStorms();
+  }
+
+  /** Each active storm as one fleet incident: the rule, since when, the clusters it groups; resume for an admin. */
+  function renderStorms() {
+    const storms = app.storms || [];
+    const admin = app.roles.has('admin');
+    const key = JSON.stringify([storms, admin]);
+    if (app.lastKey.storms === key) return; // keeps a reason being typed
+    app.lastKey.storms = key;
+    const box = $('storms');
+    box.hidden = storms.length === 0;
+    replace(box, ...storms.map((s) => h('div', {className: 'storm', dataset: {storm: s.id, rule: s.rule}},
+      h('strong', null, 'STORM · ' + s.rule + ' paused fleet-wide'), ' since ', time(s.startedAt),
+      ' · opened on ' + s.clusters.length + ' clusters: ',
+      ...s.clusters.flatMap((c, i) => [i ? ', ' : '', h('a', {href: '#/fleet/' + encodeURIComponent(c),
+        className: 'mono storm-cluster'}, c)]),
+      ' · plans are built and may be approved; none starts until resumed ',
+      admin ? h('span', {className: 'storm-resume'},
+        h('input', {type: 'text', id: 'storm-reason-' + s.id, placeholder: 'reason (required)'}),
+        h('button', {type: 'button', className: 'btn small', id: 'storm-resume-' + s.id,
+          onclick: () => resumeStorm(s.id)}, 'resume ' + s.rule))
+        : h('span', {className: 'muted'}, '(an admin resumes)'))));
+  }
+
+  async function resumeStorm(id) {
+    const reason = ($('storm-reason-' + id).value || '').trim();
+    if (!reason) {
+      showBanner(new ApiError(400, 'Reason required', 'say why the storm may resume'), 'resume');
+      return;
+    }
+    try {
+      await api('POST', '/api/storms/' + encodeURIComponent(id) + '/resume', {reason: reason});
+      hideBanner();
+    } catch (e) {
+      handleError(e, 'resume');
+    }
+    await loadStorms();
+  }
+
   async function fleetAction(what) {
     try {
       await api('POST', '/api/fleet/' + what, {});
@@ -392,6 +442,7 @@
       if (gen !== app.generation || seq !== app.pollSeq) return; // a newer poll renders
       app.policy = policy;
       renderFleet();
+      loadStorms();
       if (r.view === 'plan') renderPlan(data);
       else if (r.view === 'fleet') { renderFleetHealth(data.fleet, r.cluster); renderClusterDetail(data.detail); }
       else if (r.view === 'incident') renderIncident(data);
