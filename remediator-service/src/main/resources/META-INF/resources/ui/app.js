@@ -39,7 +39,10 @@
     lastKey: {},       // what each section last rendered, to skip identical re-renders
     filter: {state: 'RECENT', cluster: ''},  // open plans and those that changed in the last 24 h: a success stays visible
     plansCache: null,
-    flash: null        // outcome of the last approve/reject, kept across re-renders of the form
+    flash: null,       // outcome of the last approve/reject, kept across re-renders of the form
+    waveSel: [],       // plan ids picked on the plan list for a new wave, in the order picked
+    waveForm: {canary: '', size: ''},
+    waveResult: null   // outcome of the last wave approval: {waveId, ok, text, approvals}
 
   };
 
@@ -407,6 +410,9 @@
     if (m) return {view: 'plan', id: decodeURIComponent(m[1])};
     const i = hash.match(/^#\/incident\/([^?#]+)/);
     if (i) return {view: 'incident', id: decodeURIComponent(i[1])};
+    const wv = hash.match(/^#\/wave\/([^/?#]+)/);
+    if (wv) return {view: 'wave', id: decodeURIComponent(wv[1])};
+    if (/^#\/waves\b/.test(hash)) return {view: 'waves'};
     const f = hash.match(/^#\/fleet(?:\/([^/?#]+))?/);
     if (f) return {view: 'fleet', cluster: f[1] ? decodeURIComponent(f[1]) : null};
     return {view: 'overview'};
@@ -417,6 +423,7 @@
     app.generation++;
     app.lastKey = {admin: app.lastKey.admin};
     app.flash = null;
+    app.waveResult = null;
     clearTimeout(app.timer);
     hideBanner();
     const r = parseRoute();
@@ -424,6 +431,8 @@
     if (r.view === 'plan') buildPlanSkeleton(view, r.id);
     else if (r.view === 'fleet') buildFleetHealthSkeleton(view, r.cluster);
     else if (r.view === 'incident') buildIncidentSkeleton(view, r.id);
+    else if (r.view === 'waves') buildWavesSkeleton(view);
+    else if (r.view === 'wave') buildWaveSkeleton(view, r.id);
     else buildOverviewSkeleton(view);
     poll(app.generation);
   }
@@ -437,7 +446,9 @@
         api('GET', '/api/policy'),
         r.view === 'plan' ? planData(r.id)
           : r.view === 'fleet' ? fleetData(r.cluster)
-            : r.view === 'incident' ? api('GET', incidentPath(r.id)) : api('GET', '/api/plans?size=200')
+            : r.view === 'incident' ? api('GET', incidentPath(r.id))
+              : r.view === 'waves' ? api('GET', '/api/waves')
+                : r.view === 'wave' ? api('GET', '/api/waves/' + encodeURIComponent(r.id)) : api('GET', '/api/plans?size=200')
       ]);
       if (gen !== app.generation || seq !== app.pollSeq) return; // a newer poll renders
       app.policy = policy;
@@ -446,6 +457,8 @@
       if (r.view === 'plan') renderPlan(data);
       else if (r.view === 'fleet') { renderFleetHealth(data.fleet, r.cluster); renderClusterDetail(data.detail); }
       else if (r.view === 'incident') renderIncident(data);
+      else if (r.view === 'waves') renderWaves(data);
+      else if (r.view === 'wave') renderWave(data);
       else renderOverview(data);
       const b = $('banner');
       if (b.dataset.source === 'poll' || (!b.hidden && Date.now() - Number(b.dataset.at || 0) > FLASH_ERROR_MS)) hideBanner();
@@ -688,9 +701,60 @@
       h('section', {className: 'panel'},
         h('header', null, h('h2', null, 'Clusters'), h('span', {className: 'muted', id: 'clusters-note'})),
         h('div', {className: 'body flush', id: 'clusters'})),
+      app.roles.has('approver') ? h('section', {className: 'panel', id: 'wave-create'},
+        h('header', null, h('h2', null, 'New canary wave'),
+          h('span', {className: 'muted'}, 'tick PENDING_APPROVAL plans of the same fix below, one per cluster')),
+        h('div', {className: 'body', id: 'wave-create-body'})) : null,
       h('section', {className: 'panel'},
         h('header', null, h('h2', null, 'Plans by cluster'), h('span', {className: 'muted', id: 'plans-note'})),
         h('div', {className: 'body flush', id: 'plans'})));
+    renderWaveCreate();
+  }
+
+  /** The picked plans, the canary and the wave size; POST /api/waves, then the new wave's page. */
+  function renderWaveCreate() {
+    const body = $('wave-create-body');
+    if (!body) return;
+    const byId = new Map(((app.plansCache && app.plansCache.items) || []).map((p) => [p.id, p]));
+    const picked = app.waveSel.map((id) => byId.get(id)).filter((p) => p);
+    app.lastKey.waveCreate = JSON.stringify(picked.map((p) => p.id));
+    const clusters = picked.map((p) => p.cluster);
+    if (clusters.indexOf(app.waveForm.canary) < 0) app.waveForm.canary = clusters[0] || '';
+    const canary = h('select', {id: 'wave-canary', onchange: (ev) => { app.waveForm.canary = ev.target.value; }},
+      clusters.map((c) => h('option', {value: c, selected: c === app.waveForm.canary ? 'selected' : null}, c)));
+    const size = h('input', {id: 'wave-size', type: 'number', min: '1', max: '100', placeholder: 'default 5',
+      value: app.waveForm.size, oninput: (ev) => { app.waveForm.size = ev.target.value; }});
+    const result = h('div', {id: 'wave-create-result', hidden: true});
+    const button = h('button', {type: 'submit', id: 'wave-create-btn', className: 'btn primary',
+      disabled: picked.length < 2}, 'Create wave');
+    replace(body, h('form', {id: 'wave-create-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      const req = {plans: picked.map((p) => p.id), canaryCluster: app.waveForm.canary || null};
+      if (String(app.waveForm.size).trim()) req.waveSize = Number(app.waveForm.size);
+      button.disabled = true;
+      try {
+        const w = await api('POST', '/api/waves', req);
+        app.waveSel = [];
+        app.waveForm = {canary: '', size: ''};
+        location.hash = '#/wave/' + encodeURIComponent(w.id);
+      } catch (e) {
+        if (e.status === 401) { handleError(e); return; }
+        result.hidden = false;
+        result.className = 'form-error';
+        result.textContent = e.message;  // the problem detail: which plan, why (409/400)
+        button.disabled = false;
+      }
+    }}, h('div', {className: 'row'},
+      h('span', {id: 'wave-selected'}, picked.length + ' plan(s) picked' + (picked.length ? ': ' + clusters.join(', ') : '')),
+      h('label', null, 'canary ', canary), h('label', null, 'wave size ', size), button,
+      picked.length ? h('button', {type: 'button', className: 'btn small ghost', id: 'wave-clear',
+        onclick: () => { app.waveSel = []; renderWaveCreate(); rerenderOverview(); }}, 'clear') : null), result));
+  }
+
+  function toggleWavePick(id, on) {
+    app.waveSel = app.waveSel.filter((x) => x !== id);
+    if (on) app.waveSel.push(id);
+    renderWaveCreate();
   }
 
   function rerenderOverview() {
@@ -725,6 +789,8 @@
   function renderOverview(page) {
     app.plansCache = page;
     const items = (page && page.items) || [];
+    const pickedKey = JSON.stringify(app.waveSel.filter((id) => items.some((p) => p.id === id)));
+    if (app.lastKey.waveCreate !== pickedKey) renderWaveCreate();
     const key = JSON.stringify([page, app.filter, Math.floor(Date.now() / 30000)]);
     if (app.lastKey.overview === key) return;
     app.lastKey.overview = key;
@@ -793,15 +859,19 @@
       return;
     }
     const rows = [];
+    const picking = app.roles.has('approver');
     clusterNames.forEach((c) => {
       const list = byCluster.get(c).filter(matchesFilter);
       if (list.length === 0) return;
-      rows.push(h('tr', {className: 'group'}, h('td', {colSpan: 8},
+      rows.push(h('tr', {className: 'group'}, h('td', {colSpan: picking ? 9 : 8},
         h('span', {className: 'mono'}, c), ' ', h('span', {className: 'muted'}, (list[0].clusterClass || '') + ' · ' + list.length + ' plan(s)'))));
       list.forEach((it) => {
         const href = '#/plan/' + encodeURIComponent(it.id);
         rows.push(h('tr', {className: 'clickable plan-row', dataset: {planId: it.id, cluster: it.cluster, state: it.state},
-          onclick: (ev) => { if (ev.target.tagName !== 'A') location.hash = href; }},
+          onclick: (ev) => { if (ev.target.tagName !== 'A' && ev.target.tagName !== 'INPUT') location.hash = href; }},
+        picking ? h('td', null, it.state === 'PENDING_APPROVAL' ? h('input', {type: 'checkbox', className: 'wave-pick',
+          title: 'add to a new canary wave', dataset: {planId: it.id}, checked: app.waveSel.indexOf(it.id) >= 0 ? 'checked' : null,
+          onchange: (ev) => toggleWavePick(it.id, ev.target.checked)}) : null) : null,
         h('td', null, badge(it.state)),
         h('td', {className: 'summary-cell'}, h('a', {href: href, className: 'plan-link'}, it.summary || '(no summary)'),
           it.needsIfaceOverride ? h('span', {className: 'flag warn', title: 'an approver must supply the interface'}, 'needs iface') : null,
@@ -820,10 +890,151 @@
       });
     });
     replace($('plans'), h('table', {id: 'plans-table'},
-      h('thead', null, h('tr', null, h('th', null, 'state'), h('th', null, 'plan'), h('th', null, 'incident'),
+      h('thead', null, h('tr', null, picking ? h('th', {title: 'pick for a canary wave'}, 'wave') : null,
+        h('th', null, 'state'), h('th', null, 'plan'), h('th', null, 'incident'),
         h('th', null, 'sev'), h('th', {className: 'num'}, 'appr'), h('th', null, 'created'), h('th', null, 'updated'),
         h('th', null, 'expires'))),
       h('tbody', null, rows)));
+  }
+
+  // ---------- canary waves ----------
+  function buildWavesSkeleton(view) {
+    replace(view,
+      h('div', {className: 'toolbar'}, h('a', {href: '#/', id: 'back'}, '← plans'), liveToggle(), h('span', {className: 'spacer'}),
+        h('span', {className: 'muted'}, app.roles.has('approver') ? 'create a wave from the plan list' : '')),
+      h('section', {className: 'panel'},
+        h('header', null, h('h2', null, 'Canary waves'), h('span', {className: 'muted', id: 'waves-note'})),
+        h('div', {className: 'body flush', id: 'waves'})));
+  }
+
+  function renderWaves(list) {
+    section('waves', [list, Math.floor(Date.now() / 30000)], () => {
+      $('waves-note').textContent = list.length + ' wave(s), newest first';
+      if (list.length === 0) {
+        replace($('waves'), h('div', {className: 'empty', id: 'waves-empty'}, 'No canary waves.'));
+        return;
+      }
+      replace($('waves'), h('table', {id: 'waves-table'},
+        h('thead', null, h('tr', null, ...['state', 'wave', 'canary', 'members', 'size', 'by', 'created'].map((t) => h('th', null, t)))),
+        h('tbody', null, list.map((w) => {
+          const href = '#/wave/' + encodeURIComponent(w.id);
+          const released = w.members.filter((m) => m.released).length;
+          return h('tr', {className: 'clickable wave-row', dataset: {waveId: w.id, state: w.state},
+            onclick: (ev) => { if (ev.target.tagName !== 'A') location.hash = href; }},
+          h('td', null, badge(w.state), w.haltedReason ? h('div', {className: 'why'}, w.haltedReason) : null),
+          h('td', null, h('a', {href: href, className: 'wave-link mono'}, short(w.id)), ' ', h('span', {className: 'muted'}, w.rule || '')),
+          h('td', {className: 'mono'}, w.canaryCluster),
+          h('td', null, w.members.length + ' · ' + released + ' released'),
+          h('td', {className: 'num'}, String(w.waveSize)),
+          h('td', {className: 'mono'}, w.createdBy || ''),
+          h('td', {className: 'nowrap'}, time(w.createdAt)));
+        }))));
+    });
+  }
+
+  function buildWaveSkeleton(view, id) {
+    replace(view,
+      h('div', {className: 'toolbar'}, h('a', {href: '#/waves', id: 'back'}, '← waves'), h('span', {className: 'muted mono'}, id),
+        liveToggle()),
+      h('div', {id: 'wave-head'}),
+      h('section', {className: 'panel'}, h('header', null, h('h2', null, 'Members'),
+        h('span', {className: 'muted'}, 'in release order: the canary (wave 0) first')),
+      h('div', {className: 'body flush', id: 'wave-members'})),
+      h('section', {className: 'panel actions'}, h('header', null, h('h2', null, 'Approve the wave')),
+        h('div', {className: 'body', id: 'wave-actions'})));
+  }
+
+  function renderWave(w) {
+    document.title = w.state + ' · wave · fleetdoctor';
+    section('waveHead', [w.state, w.haltedReason, w.waveHash, w.fix, w.updatedAt, w.finishedAt, Math.floor(Date.now() / 30000)], () => {
+      const kv = [];
+      const add = (k, v) => kv.push(h('dt', null, k), h('dd', null, v === null || v === undefined || v === '' ? '—' : v));
+      add('canary', h('span', {className: 'mono', id: 'wave-canary'}, w.canaryCluster));
+      add('wave size', h('span', {id: 'wave-size-value'}, String(w.waveSize)));
+      add('rule', w.rule); add('created', [w.createdBy || '', ' · ', time(w.createdAt)]);
+      add('updated', time(w.updatedAt)); add('finished', w.finishedAt ? time(w.finishedAt) : null);
+      add('wave hash', h('span', {className: 'mono', title: w.waveHash}, short(w.waveHash)));
+      add('fix', h('span', {className: 'mono small', id: 'wave-fix'}, w.fix));
+      replace($('wave-head'),
+        w.haltedReason ? h('div', {className: 'callout bad halted', id: 'wave-halted'}, 'HALTED: ', w.haltedReason,
+          h('div', {className: 'small'}, 'Nothing further is released; held members will not run.')) : null,
+        h('section', {className: 'panel'}, h('div', {className: 'body'},
+          h('div', {className: 'plan-head'}, h('span', {id: 'wave-state'}, badge(w.state, true)),
+            h('h1', null, 'Canary wave ', h('span', {className: 'mono'}, short(w.id)))),
+          h('dl', {className: 'kv'}, kv))));
+    });
+    section('waveMembers', [w.members, Math.floor(Date.now() / 30000)], () => {
+      replace($('wave-members'), h('table', {id: 'wave-members-table'},
+        h('thead', null, h('tr', null, ...['#', 'wave', 'cluster', 'class', 'release', 'plan', 'approvals'].map((t) => h('th', null, t)))),
+        h('tbody', null, w.members.map((m) => h('tr', {className: 'wave-member' + (m.heldReason ? ' held' : ''),
+          dataset: {planId: m.planId, cluster: m.cluster, wave: String(m.wave), released: String(m.released), planState: m.planState}},
+        h('td', {className: 'num'}, String(m.position)),
+        h('td', null, m.wave === 0 ? h('b', null, 'canary') : 'wave ' + m.wave),
+        h('td', {className: 'mono'}, h('a', {href: '#/fleet/' + encodeURIComponent(m.cluster)}, m.cluster)),
+        h('td', null, m.clusterClass || ''),
+        h('td', {className: 'release'}, m.released ? ['released ', time(m.releasedAt)]
+          : m.heldReason ? h('span', {className: 'fail held-reason'}, 'held: ' + m.heldReason) : h('span', {className: 'muted'}, 'waiting')),
+        h('td', null, badge(m.planState), ' ', h('a', {href: '#/plan/' + encodeURIComponent(m.planId), className: 'plan-link mono'}, short(m.planId))),
+        h('td', {className: 'num approvals'}, m.approvals + '/' + m.approvalsRequired))))));
+    });
+    section('waveActions', [w.id, w.state, w.waveHash, w.members.map((m) => m.planState), Array.from(app.roles)], () => renderWaveActions(w));
+    renderWaveResult();
+  }
+
+  function renderWaveActions(w) {
+    const box = $('wave-actions');
+    if (!app.roles.has('approver')) {
+      replace(box, h('div', {className: 'readonly', id: 'wave-readonly-note'}, 'Read only: approving a wave needs the approver role.'));
+      return;
+    }
+    const pending = w.members.filter((m) => m.planState === 'PENDING_APPROVAL');
+    const result = h('div', {id: 'wave-approve-result', hidden: true});
+    if (w.state !== 'RUNNING' || pending.length === 0) {
+      replace(box, h('div', {className: 'readonly', id: 'wave-no-action'}, 'Nothing to approve: the wave is ', badge(w.state),
+        pending.length ? '' : ', no member awaits approval', '.'), result);
+      return;
+    }
+    const comment = h('input', {id: 'wave-approve-comment', placeholder: 'optional comment'});
+    const button = h('button', {type: 'submit', id: 'wave-approve-btn', className: 'btn approve'}, 'Approve wave');
+    replace(box, h('form', {id: 'wave-approve-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      button.disabled = true;
+      try {
+        // the hash this page shows: a changed member plan makes the server answer 409, nothing approved
+        const r = await api('POST', '/api/waves/' + encodeURIComponent(w.id) + '/approve',
+          {waveHash: w.waveHash, comment: comment.value.trim() || null});
+        const refused = r.approvals.filter((a) => a.refused).length;
+        app.waveResult = {waveId: w.id, ok: refused === 0, approvals: r.approvals, at: Date.now(),
+          text: 'Approved by ' + app.auth.user + ': ' + (r.approvals.length - refused) + ' member(s) approved, ' + refused + ' refused'};
+        hideBanner();
+      } catch (e) {
+        if (e.status === 401) { handleError(e); return; }
+        app.waveResult = {waveId: w.id, ok: false, text: e.message, approvals: [], at: Date.now()};
+        button.disabled = false;
+      }
+      renderWaveResult();
+      refreshNow();
+    }},
+    h('div', {className: 'row'}, 'Approves, as ', app.auth.user, ', every member awaiting approval (', String(pending.length),
+      ') under its cluster\'s policy, for wave hash ', h('code', {id: 'wave-approve-hash', title: w.waveHash}, w.waveHash)),
+    h('div', {className: 'row'}, h('label', null, 'comment', comment)),
+    h('div', {className: 'row'}, button)), result);
+  }
+
+  /** The outcome of the last wave approval: per member, approved (its state now) or refused and why. */
+  function renderWaveResult() {
+    const el = $('wave-approve-result');
+    const f = app.waveResult;
+    const r = parseRoute();
+    if (!el) return;
+    if (!f || r.view !== 'wave' || r.id !== f.waveId || Date.now() - f.at > FLASH_ERROR_MS) { el.hidden = true; return; }
+    el.hidden = false;
+    el.className = f.ok ? 'form-ok' : 'form-error';
+    replace(el, h('div', {id: 'wave-approve-summary'}, f.text),
+      f.approvals.length ? h('ul', {id: 'wave-approve-list'}, f.approvals.map((a) => h('li',
+        {dataset: {planId: a.planId, cluster: a.cluster, state: a.state || '', refused: String(!!a.refused)}},
+        h('span', {className: 'mono'}, a.cluster), ': ',
+        a.refused ? 'refused' + (a.refusedStatus ? ' (' + a.refusedStatus + ')' : '') + ': ' + a.refused : 'approval recorded, plan now ' + a.state))) : null);
   }
 
   // ---------- one plan ----------
@@ -885,8 +1096,8 @@
           incidentLine(d.incident), outcomeLine(d),
           h('dl', {className: 'kv'}, kv))));
     });
-    section('callouts', [p.blockedReason, p.needsIfaceOverride, p.state, d.owner, d.liveOverride, d.incidentPlans], () => {
-      replace($('plan-callouts'), renderOwner(d), renderRevisions(d),
+    section('callouts', [p.blockedReason, p.needsIfaceOverride, p.state, d.owner, d.liveOverride, d.incidentPlans, d.wave], () => {
+      replace($('plan-callouts'), renderWaveRef(d.wave), renderOwner(d), renderRevisions(d),
         p.blockedReason ? h('div', {className: 'callout bad', id: 'blocked'}, 'Blocked: ', p.blockedReason) : null,
         p.needsIfaceOverride && p.state === 'PENDING_APPROVAL'
           ? h('div', {className: 'callout warn', id: 'needs-iface'},
@@ -965,6 +1176,16 @@
       h('div', null, 'Managed by ', h('b', {id: 'owner-manager'}, o.manager), ' (', h('span', {className: 'mono', id: 'owner-evidence'},
         o.evidence || '?'), '). ', what),
       o.sourceChange ? h('pre', {className: 'source-change', id: 'owner-source-change'}, o.sourceChange) : null);
+  }
+
+  /** The canary wave the plan is in: its place, released or not, held and why. */
+  function renderWaveRef(w) {
+    if (!w) return null;
+    return h('div', {className: 'callout' + (w.heldReason ? ' bad' : ''), id: 'plan-wave', dataset: {released: String(w.released)}},
+      'Member of canary wave ', h('a', {href: '#/wave/' + encodeURIComponent(w.id), id: 'plan-wave-link', className: 'mono'}, short(w.id)),
+      w.wave === 0 ? ' · the canary' : ' · wave ' + w.wave, ' · ',
+      w.released ? 'released' : 'not released yet: it does not start before its wave is released, even when approved',
+      w.heldReason ? h('div', {id: 'plan-wave-held'}, 'held: ' + w.heldReason) : null);
   }
 
   /** The other plans of the same incident (revisions). */

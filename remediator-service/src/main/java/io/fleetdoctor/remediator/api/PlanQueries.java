@@ -6,6 +6,7 @@ import io.fleetdoctor.remediator.plan.PlanEntity;
 import io.fleetdoctor.remediator.plan.PlanHistoryEntity;
 import io.fleetdoctor.remediator.plan.PlanJson;
 import io.fleetdoctor.remediator.plan.PlanState;
+import io.fleetdoctor.remediator.wave.WaveMember;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -74,7 +75,13 @@ public class PlanQueries {
                         : null,
                 p.liveOverrideBy == null ? null
                         : new PlanViews.LiveOverrideView(p.liveOverrideBy, p.liveOverrideReason, p.liveOverrideAt),
-                p.liveExecutable(), revisions(p.incidentId));
+                p.liveExecutable(), revisions(p.incidentId), waveOf(id));
+    }
+
+    private static PlanViews.WaveRef waveOf(String planId) {
+        WaveMember m = WaveMember.findById(planId);
+        return m == null ? null
+                : new PlanViews.WaveRef(m.waveId, m.position, m.waveNo, m.releasedAt != null, m.heldReason);
     }
 
     private static List<PlanViews.RevisionView> revisions(String incidentId) {

@@ -57,7 +57,17 @@ public final class PlanViews {
                              List<Decision.Evidence> evidence, Decision.Recommendation recommendation,
                              Instant approvedAt, Instant executionStartedAt, Instant verifyUntil, Instant finishedAt,
                              String planHash, int revision, String supersedes, OwnerView owner,
-                             LiveOverrideView liveOverride, boolean liveExecutable, List<RevisionView> incidentPlans) {
+                             LiveOverrideView liveOverride, boolean liveExecutable, List<RevisionView> incidentPlans,
+                             WaveRef wave) {
+    }
+
+    /**
+     * The canary wave the plan belongs to, or null (PlanDetail.wave).
+     *
+     * @param wave       0 for the canary's wave, then 1, 2, ...
+     * @param heldReason why the plan will not be released (its wave halted), or null
+     */
+    public record WaveRef(String id, int position, int wave, boolean released, String heldReason) {
     }
 
     /** Body of POST /api/plans/{id}/approve; {@code planHash} is required. */
