@@ -6,8 +6,6 @@ import io.fleetdoctor.remediator.plan.PlanState;
 import io.fleetdoctor.remediator.plan.PlanStateMachine;
 import io.fleetdoctor.remediator.policy.FleetControl;
 import io.fleetdoctor.remediator.policy.PolicyService;
-import io.fleetdoctor.remediator.wave.WaveAdvancer;
-import io.fleetdoctor.remediator.wave.WaveMember;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,7 +50,7 @@ public class PlanScheduler {
     @Inject
     PlanLease lease;
     @Inject
-    WaveAdvancer waves;
+    StartHold holds;
 
     /** Plans this instance is working on, so a slow step is never started twice. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -67,7 +65,7 @@ public class PlanScheduler {
         }
         try {
             expire();
-            waves.advanceAll();
+            holds.advance();
             for (PlanEntity p : startApproved()) {
                 watcher.register(p);
                 submit(p.id, () -> executor.execute(p.id));
@@ -133,13 +131,13 @@ public class PlanScheduler {
             }
             List<PlanEntity> started = new ArrayList<>();
             Set<String> stormy = storms.pausedRules();
-            Set<String> held = WaveMember.heldPlanIds();
+            Set<String> held = holds.heldPlanIds();
             for (PlanEntity p : PlanEntity.<PlanEntity>list("state = ?1 order by approvedAt", PlanState.APPROVED)) {
                 if (started.size() >= slots) {
                     break;
                 }
                 if (held.contains(p.id)) {
-                    continue; // in a canary wave that has not released it (WaveAdvancer)
+                    continue; // in a canary wave that has not released it (StartHold)
                 }
                 if (stormy.contains(p.rule)) {
                     continue; // storm guard: this rule opened on too many clusters at once; an admin resumes

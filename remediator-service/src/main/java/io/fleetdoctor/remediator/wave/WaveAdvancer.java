@@ -1,6 +1,7 @@
 package io.fleetdoctor.remediator.wave;
 
 import io.fleetdoctor.remediator.audit.AuditLog;
+import io.fleetdoctor.remediator.execution.StartHold;
 import io.fleetdoctor.remediator.notify.PlanTransitionNotifier;
 import io.fleetdoctor.remediator.notify.SlackMessages;
 import io.fleetdoctor.remediator.plan.PlanEntity;
@@ -15,6 +16,7 @@ import org.jboss.logging.Logger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Moves running waves on, from the scheduler's tick (before it starts approved plans): releases the canary, then the
@@ -23,7 +25,7 @@ import java.util.Map;
  * reads the wave from PostgreSQL every time (restarts, several instances: the wave's row lock orders them).
  */
 @ApplicationScoped
-public class WaveAdvancer {
+public class WaveAdvancer implements StartHold {
     private static final Logger LOG = Logger.getLogger(WaveAdvancer.class);
     private static final String SYSTEM = "system";
 
@@ -31,6 +33,16 @@ public class WaveAdvancer {
     AuditLog audit;
     @Inject
     PlanTransitionNotifier notifier;
+
+    @Override
+    public void advance() {
+        advanceAll();
+    }
+
+    @Override
+    public Set<String> heldPlanIds() {
+        return WaveMember.heldPlanIds();
+    }
 
     public void advanceAll() {
         List<String> ids = QuarkusTransaction.requiringNew().call(() -> WaveEntity.<WaveEntity>list("state", WaveState.RUNNING)
