@@ -7,6 +7,7 @@ import io.fleetdoctor.local.LocalRun.StepFailed;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,6 +107,8 @@ final class FleetRun {
 
     private final LocalRun run;
     private final Map<String, Seen> seen = new LinkedHashMap<>();
+    /** Set when following: the approval reminders and closing lines of {@code up}. */
+    private ApprovalWait waiting;
 
     FleetRun(LocalRun run) {
         this.run = run;
@@ -202,6 +205,7 @@ final class FleetRun {
         String admin = basic("admin", run.passwords.get("admin"));
         String viewer = basic("viewer", run.passwords.get("viewer"));
         Instant deadline = Instant.now().plus(run.opt.bound());
+        waiting = new ApprovalWait(Clock.systemUTC(), remediator);
         while (!run.stopping) {
             run.checkAlive();
             for (Seen s : seen.values()) {
@@ -251,8 +255,16 @@ final class FleetRun {
         for (JsonNode p : plans.path("items")) {
             String id = p.path("id").asText();
             String state = p.path("state").asText();
+            String reminder = run.opt.demo() ? null : waiting.poll(id, state);
+            if (reminder != null) {
+                run.say("  [%s] %s", s.shape.cluster(), reminder);
+            }
             if (state.equals(s.printed.put(id, state))) {
                 continue;
+            }
+            String fixed = waiting.changed(id, state);
+            if (!run.opt.demo() && fixed != null) {
+                run.say("  [%s] %s", s.shape.cluster(), fixed);
             }
             run.step("[%s] plan %s %s", s.shape.cluster(), id, state);
             unexpected(s, "a plan (" + id + " " + state + ")");

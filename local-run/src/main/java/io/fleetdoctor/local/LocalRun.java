@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -361,8 +362,7 @@ public final class LocalRun {
         String viewer = basic("viewer", passwords.get("viewer"));
         Map<String, String> incidentStatus = new HashMap<>();
         Map<String, String> planState = new HashMap<>();
-        Map<String, Instant> pendingSince = new HashMap<>();
-        Map<String, Instant> reminded = new HashMap<>();
+        ApprovalWait waiting = new ApprovalWait(Clock.systemUTC(), remediator.port());
         Instant detected = null;
         Instant approved = null;
         Instant deadline = Instant.now().plus(opt.bound());
@@ -389,21 +389,15 @@ public final class LocalRun {
                 for (JsonNode p : plans.path("items").isMissingNode() ? plans : plans.path("items")) {
                     String id = p.path("planId").asText(p.path("id").asText());
                     String state = p.path("state").asText();
-                    if (!opt.demo() && "PENDING_APPROVAL".equals(state) && pendingSince.containsKey(id)
-                            && Instant.now().isAfter(reminded.getOrDefault(id, pendingSince.get(id)).plusSeconds(60))) {
-                        // a person may have missed the first lines among the simulator's: say it again each minute
-                        reminded.put(id, Instant.now());
-                        say("  waiting for approval (%s): open http://localhost:%d/ui/#/plan/%s",
-                                human(Duration.between(pendingSince.get(id), Instant.now())), remediator.port(), id);
+                    // a person may have missed the first lines among the simulator's: say it again each minute
+                    String reminder = opt.demo() ? null : waiting.poll(id, state);
+                    if (reminder != null) {
+                        say("  %s", reminder);
                     }
                     if (!state.equals(planState.put(id, state))) {
-                        if ("PENDING_APPROVAL".equals(state)) {
-                            pendingSince.putIfAbsent(id, Instant.now());
-                        }
-                        if (!opt.demo() && "SUCCEEDED".equals(state)) {
-                            say("  fixed: plan %s verified%s; fleetdoctor keeps watching (Ctrl-C stops everything)", id,
-                                    pendingSince.containsKey(id) ? " " + human(Duration.between(pendingSince.get(id),
-                                            Instant.now())) + " after it was proposed" : "");
+                        String fixed = waiting.changed(id, state);
+                        if (!opt.demo() && fixed != null) {
+                            say("  %s", fixed);
                         }
                         step("plan %s %s", id, state);
                         if ("PENDING_APPROVAL".equals(state)) {

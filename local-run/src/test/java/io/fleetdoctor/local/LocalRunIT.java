@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,6 +50,9 @@ class LocalRunIT {
     private static String demo(String scenario, String cluster, WhileRunning whileRunning) throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream both = tee(captured);
+        PrintStream err = System.err;
+        // SLF4J warns on stderr when the first embedded client asks for a logger: captured too
+        System.setErr(tee(captured, err));
         Path root = Path.of("..").toAbsolutePath().normalize();
         LocalRun run = new LocalRun(new LocalRun.Options(true, root, null, null, cluster, false,
                 Duration.ofMinutes(6), both, scenario));
@@ -63,25 +67,32 @@ class LocalRunIT {
             throw e;
         } finally {
             run.stop();
+            System.setErr(err);
         }
         String out = captured.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
+        assertFalse(out.lines().anyMatch(l -> l.contains("SLF4J")), "no SLF4J warning in the terminal");
         return out;
     }
 
     /** A stream printing to stdout and into {@code captured}. */
     static PrintStream tee(ByteArrayOutputStream captured) {
+        return tee(captured, System.out);
+    }
+
+    /** A stream printing to {@code to} and into {@code captured}. */
+    static PrintStream tee(ByteArrayOutputStream captured, PrintStream to) {
         return new PrintStream(new OutputStream() {
             @Override
             public void write(int b) {
                 captured.write(b);
-                System.out.write(b);
+                to.write(b);
             }
 
             @Override
             public void write(byte[] b, int off, int len) {
                 captured.write(b, off, len);
-                System.out.write(b, off, len);
+                to.write(b, off, len);
             }
         }, true, StandardCharsets.UTF_8);
     }

@@ -541,7 +541,7 @@
 
   function sourceCell(s, staleAfter) {
     if (!s) return h('td', {className: 'stale'}, h('span', {className: 'badge s-FAILED'}, 'never heard'));
-    return h('td', {className: s.stale ? 'stale' : 'fresh', title: 'event time ' + time(s.lastHeartbeat)},
+    return h('td', {className: s.stale ? 'stale' : 'fresh', title: 'event time ' + (s.lastHeartbeat ? stamp(s.lastHeartbeat) : '—')},
       s.stale ? h('span', {className: 'badge s-FAILED'}, 'STALE') : h('span', {className: 'badge s-SUCCEEDED'}, 'ok'),
       ' ', ago(s.lastReceived));
   }
@@ -619,7 +619,7 @@
   function timelineList(list, id) {
     if (!list || list.length === 0) return h('div', {className: 'empty'}, 'Nothing happened yet.');
     return h('ol', {className: 'timeline', id: id}, list.map((e) => h('li', {dataset: {stage: e.stage}},
-      h('div', null, h('div', {className: 'when', title: e.at}, clock(e.at)), h('div', {className: 'who'}, e.actor || '')),
+      h('div', null, h('div', {className: 'when', title: e.at}, stamp(e.at)), h('div', {className: 'who'}, e.actor || '')),
       h('div', null, h('span', {className: 'stage stage-' + e.stage}, e.stage), ' ', e.what,
         e.planId ? [' ', h('a', {href: '#/plan/' + encodeURIComponent(e.planId), className: 'small'}, 'plan ' + short(e.planId))] : null))));
   }
@@ -639,7 +639,7 @@
       list.forEach((e) => { const n = e.node || '—'; if (!nodes.has(n)) nodes.set(n, []); nodes.get(n).push(e); });
       return h('div', {className: 'evidence-kind', dataset: {kind: k}},
         h('div', {className: 'kind-head'}, h('b', {className: 'mono'}, k), ' ',
-          h('span', {className: 'muted'}, list.length + ' fact(s) · ' + nodes.size + ' node(s)' + (at ? ' · as of ' + clock(at) : ''))),
+          h('span', {className: 'muted'}, list.length + ' fact(s) · ' + nodes.size + ' node(s)' + (at ? ' · as of ' + stamp(at) : ''))),
         nodes.size > 3
           ? Array.from(nodes.entries()).map(([n, l]) => h('details', {className: 'evidence-node', dataset: {node: n}},
             h('summary', null, h('span', {className: 'mono'}, n), ' · ' + l.length + ' fact(s)'),
@@ -1076,13 +1076,13 @@
       add('incident', h('a', {href: incidentHref(p.incidentId), id: 'plan-incident'}, p.incidentId)); add('rule', d.rule);
       add('severity', h('span', {className: 'sev-' + p.severity}, p.severity)); add('confidence', d.confidence == null ? null : d.confidence.toFixed(2));
       add('approvals', p.approvals + ' of ' + p.approvalsRequired); add('interface', d.ifaceOverride ? d.ifaceOverride + ' (override)' : d.iface || d.ifaceRegex);
-      add('created', h('span', {title: p.createdAt}, clock(p.createdAt) + ' · ' + ago(p.createdAt)));
-      add('updated', h('span', {title: p.updatedAt}, clock(p.updatedAt) + ' · ' + ago(p.updatedAt)));
+      add('created', time(p.createdAt));
+      add('updated', time(p.updatedAt));
       add('expires', p.state === 'PENDING_APPROVAL' || p.state === 'APPROVED' ? h('span', {title: p.expiresAt}, ago(p.expiresAt)) : null);
-      add('approved', d.approvedAt ? h('span', {title: d.approvedAt}, clock(d.approvedAt)) : null);
-      add('executing since', d.executionStartedAt ? h('span', {title: d.executionStartedAt}, clock(d.executionStartedAt)) : null);
-      add('verify until', d.verifyUntil ? h('span', {title: d.verifyUntil}, clock(d.verifyUntil)) : null);
-      add('finished', d.finishedAt ? h('span', {title: d.finishedAt}, clock(d.finishedAt)) : null);
+      add('approved', d.approvedAt ? time(d.approvedAt) : null);
+      add('executing since', d.executionStartedAt ? time(d.executionStartedAt) : null);
+      add('verify until', d.verifyUntil ? time(d.verifyUntil) : null);
+      add('finished', d.finishedAt ? time(d.finishedAt) : null);
       add('plan version', String(d.version));
       add('plan hash', h('span', {className: 'mono', id: 'plan-hash', title: 'approvals carry this hash: ' + d.planHash},
         short(d.planHash)));
@@ -1106,7 +1106,8 @@
     });
     section('checks', d.checks, renderChecks);
     section('diff', [d.diff, d.daemonSets], () => renderDiff(d.diff, d.daemonSets));
-    section('evidence', d.evidence, () => renderEvidence(d.evidence, null));
+    section('evidence', [d.evidence, d.incident && d.incident.evidenceAt],
+      () => renderEvidence(d.evidence, d.incident ? d.incident.evidenceAt : null));
     section('recommendation', d.recommendation, renderRecommendation);
     section('approvals', [d.approvalList, p.approvals, p.approvalsRequired], () => renderApprovals(d.approvalList, p));
     section('history', d.history, renderHistory);
@@ -1282,7 +1283,7 @@
       return;
     }
     replace($('history'), h('ol', {className: 'timeline', id: 'history-list'}, hist.map((x) => h('li', {dataset: {to: x.to, actor: x.actor || ''}},
-      h('div', null, h('div', {className: 'when', title: x.at}, clock(x.at)), h('div', {className: 'who'}, (x.actor || '') + (x.channel ? '/' + x.channel : ''))),
+      h('div', null, h('div', {className: 'when', title: x.at}, stamp(x.at)), h('div', {className: 'who'}, (x.actor || '') + (x.channel ? '/' + x.channel : ''))),
       h('div', null, h('div', null, x.from ? badge(x.from) : null, x.from ? ' → ' : '', badge(x.to)),
         x.reason ? h('div', {className: 'why'}, x.reason) : null)))));
   }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fleetdoctor.infra.InfraTestResource;
 import io.fleetdoctor.infra.InjectKafka;
 import io.fleetdoctor.infra.KafkaTestClient;
+import io.fleetdoctor.remediator.support.FakeRolloutController;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -59,6 +60,8 @@ class ApprovalsPageBrowserTest {
     KubernetesClient client;
     @InjectKafka
     KafkaTestClient kafka;
+    @Inject
+    FakeRolloutController controller;
 
     Browser browser;
 
@@ -132,7 +135,8 @@ class ApprovalsPageBrowserTest {
         String ns = WebFixtures.unique("ns-web");
         String cluster = WebFixtures.unique("web");
         WebFixtures.seedNodes(client);
-        WebFixtures.seedDaemonSet(client, ns);
+        // reported rolled out before planning (as RemediationFlowTest seeds it): the plan runs to SUCCEEDED
+        controller.markRolledOut(WebFixtures.seedDaemonSet(client, ns));
 
         browser.open(ui.toString());
         browser.login("approver", "approver-demo");
@@ -201,15 +205,44 @@ class ApprovalsPageBrowserTest {
         // the success message does not outlive its moment (15 s)
         await().atMost(WAIT).until(() -> !browser.visible("#action-result"));
 
-        // back to the overview: the row shows the new state
+        // back to the overview: the default filter (open + last 24 h) still shows the finished plan
+        awaitSettled(id);
+        assertEquals("SUCCEEDED", plan(id).getString("plan.state"));
         browser.driver.findElement(By.id("back")).click();
+        await().atMost(WAIT).ignoreExceptions().until(() -> browser.visible(row)
+                && "SUCCEEDED".equals(browser.all(row).get(0).getAttribute("data-state")));
+        assertEquals("RECENT", browser.all("button.chip.active").get(0).getAttribute("data-state"));
         await().atMost(WAIT).ignoreExceptions().until(() -> {
             browser.driver.findElement(By.cssSelector("button.chip[data-state='ALL']")).click();
             return true;
         });
-        await().atMost(WAIT).ignoreExceptions().until(() -> isIn(BEYOND_APPROVED, 
+        await().atMost(WAIT).ignoreExceptions().until(() -> "SUCCEEDED".equals(
                 browser.all(row).get(0).getAttribute("data-state")));
-        awaitSettled(id);
+    }
+
+    @Test
+    void signingInAsksWhoIAmWithoutAnApproveProbeAndOnlyAnAdminSeesTheFleetControls() {
+        RequestLog.REQUESTS.clear();
+        browser.open(ui.toString());
+        browser.login("admin", "admin-demo");
+        await().atMost(WAIT).until(() -> browser.visible("#plans") && browser.text("#roles") != null
+                && browser.text("#roles").contains("admin"));
+        await().atMost(WAIT).until(() -> browser.visible("#pause-btn") || browser.visible("#resume-btn"));
+        browser.driver.findElement(By.id("logout")).click();
+        await().atMost(WAIT).until(() -> browser.visible("#login-form"));
+        assertFalse(browser.visible("#pause-btn") || browser.visible("#resume-btn"), "fleet controls gone on logout");
+
+        browser.open(ui.toString()); // a fresh page: the admin's buttons are not in it
+        await().atMost(WAIT).until(() -> browser.visible("#login-form"));
+        browser.login("viewer", "viewer-demo");
+        await().atMost(WAIT).until(() -> browser.visible("#plans") && browser.text("#roles") != null
+                && browser.text("#roles").contains("viewer"));
+        await().atMost(WAIT).until(() -> browser.visible("#fleet-status"));
+        assertTrue(browser.all("#pause-btn").isEmpty() && browser.all("#resume-btn").isEmpty(), "no fleet controls");
+
+        List<String> requests = List.copyOf(RequestLog.REQUESTS);
+        assertEquals(2, requests.stream().filter("GET /api/me"::equals).count(), requests.toString());
+        assertTrue(requests.stream().noneMatch(r -> r.startsWith("POST ") && r.endsWith("/approve")), requests.toString());
     }
 
     @Test

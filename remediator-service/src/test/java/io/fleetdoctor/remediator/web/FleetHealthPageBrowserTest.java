@@ -47,6 +47,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 @WithKubernetesTestServer(crud = true)
 class FleetHealthPageBrowserTest {
     static final Duration WAIT = Duration.ofSeconds(60);
+    /** Text holding a time as the page writes it: date, time and zone. */
+    static final String STAMP = "(?s).*\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC.*";
 
     @TestHTTPResource("/ui/")
     URL ui;
@@ -54,6 +56,8 @@ class FleetHealthPageBrowserTest {
     KafkaTestClient kafka;
     @jakarta.inject.Inject
     io.fabric8.kubernetes.client.KubernetesClient client;
+    @jakarta.inject.Inject
+    io.fleetdoctor.remediator.support.FakeRolloutController controller;
 
     Browser browser;
     ScheduledExecutorService beats;
@@ -205,7 +209,8 @@ class FleetHealthPageBrowserTest {
         beats.scheduleAtFixedRate(() -> live.forEach(this::beat), 1, 1, TimeUnit.SECONDS);
         String ns = WebFixtures.unique("ns-fleet");
         WebFixtures.seedNodes(client);
-        WebFixtures.seedDaemonSet(client, ns);
+        // reported rolled out before planning (as RemediationFlowTest seeds it): the plan runs to SUCCEEDED
+        controller.markRolledOut(WebFixtures.seedDaemonSet(client, ns));
         List<String> more = List.of("node01", "node02", "node03", "node04");
         WebFixtures.publishDecision(kafka, cluster, ns, more);
         String incidentId = "flannel-iface/" + cluster;
@@ -256,8 +261,11 @@ class FleetHealthPageBrowserTest {
 
         // the plan runs on its own; the page follows without a reload
         ApprovalsPageBrowserTest.awaitSettled(planId);
-        await().atMost(WAIT).ignoreExceptions().until(() -> stages().contains("rollout"));
         String settled = ApprovalsPageBrowserTest.plan(planId).getString("plan.state");
+        assertEquals("SUCCEEDED", settled, ApprovalsPageBrowserTest.plan(planId).prettify());
+        await().atMost(WAIT).ignoreExceptions().until(() -> stages().containsAll(List.of("rollout", "verification")));
+        assertTrue(browser.text("#cluster-timeline-list li[data-stage='verification']").matches(STAMP),
+                browser.text("#cluster-timeline-list li[data-stage='verification']"));
         await().atMost(WAIT).ignoreExceptions().until(() -> settled.equals(browser.text(
                 "#cluster-plans-table tr[data-plan-id='" + planId + "'] .badge")));
 
@@ -292,12 +300,16 @@ class FleetHealthPageBrowserTest {
                 browser.all("#plan-incident-status").get(0).getAttribute("data-status")));
         assertEquals(summary, browser.text("#plan-summary"));
         String outcome = browser.text("#plan-outcome");
-        assertTrue(switch (settled) {
-            case "SUCCEEDED" -> outcome.matches("fixed, verified in \\d+ s.*");
-            case "ROLLED_BACK" -> outcome.startsWith("rolled back: ");
-            case "FAILED" -> outcome.startsWith("failed: ");
-            default -> outcome.length() > 0;
-        }, settled + ": " + outcome);
+        assertTrue(outcome.matches("fixed, verified in \\d+ s.*"), outcome);
+        // times with date and zone; the evidence as of the incident's last decision
+        for (String k : List.of("created", "approved", "finished")) {
+            Object v = browser.js("return [...document.querySelectorAll('#plan-head dt')].find(e => e.textContent === "
+                    + "arguments[0]).nextElementSibling.textContent;", k);
+            assertTrue(String.valueOf(v).matches(STAMP), k + ": " + v);
+        }
+        assertTrue(browser.text("#evidence .evidence-kind[data-kind='process-io'] .kind-head").matches(
+                "(?s).*5 fact\\(s\\) · 5 node\\(s\\) · as of \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC.*"),
+                browser.text("#evidence .evidence-kind[data-kind='process-io'] .kind-head"));
         // the diff lists a block's removed lines before its added ones
         List<String> kinds = browser.all("#diff span").stream().map(e -> e.getAttribute("class")).toList();
         assertTrue(kinds.contains("add") && kinds.contains("del"), kinds.toString());

@@ -43,12 +43,12 @@ final class WebFixtures {
         }
     }
 
-    static void seedDaemonSet(KubernetesClient client, String namespace) {
+    static DaemonSet seedDaemonSet(KubernetesClient client, String namespace) {
         try (InputStream in = Fixtures.open(Fixtures.FLANNEL_MANIFEST)) {
             DaemonSet ds = io.fleetdoctor.playbooks.flannel.FlannelManifests.daemonSet(in);
             ds.getMetadata().setNamespace(namespace);
             ds.getMetadata().setResourceVersion(null);
-            client.apps().daemonSets().inNamespace(namespace).resource(ds).create();
+            return client.apps().daemonSets().inNamespace(namespace).resource(ds).create();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
