@@ -9,12 +9,17 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The operators' view in {@code k8s/monitoring}: the Grafana dashboard parses as JSON and each panel queries
- * something; each alert has an expression, a severity and a summary; every expression is balanced. Whether the
- * metrics named exist is checked against the running services by local-run's {@code LocalRunIT}: only a
- * running service knows which meters it registers (Kafka client and JVM binders included).
+ * something; each alert has an expression, a severity and a summary; every expression is balanced; every
+ * {@code fleetdoctor_*} metric named is one the services' sources register ({@link #registeredMetrics}). The
+ * other metrics (Kafka client, JVM binders) are checked against the running services by local-run's
+ * {@code LocalRunIT}.
  */
 final class ObservabilityCheck {
     static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
@@ -104,6 +109,98 @@ final class ObservabilityCheck {
             return List.of(where + ": names no metric of the services: " + expr);
         }
         return List.of();
+    }
+
+    static final List<String> SOURCES = List.of("analyzer-service", "collector-service", "remediator-service", "outbox");
+    static final Pattern METRIC = Pattern.compile("\\bfleetdoctor_[a-z0-9_]+");
+    /** A meter registered with a literal name, or a prefix variable plus a literal suffix (the outbox's lanes). */
+    static final Pattern METER = Pattern.compile("\\b(Counter|FunctionCounter|Gauge|MultiGauge|TimeGauge|Timer"
+            + "|FunctionTimer|LongTaskTimer|DistributionSummary)\\.builder\\(\\s*(\\w+\\s*\\+\\s*)?\"([^\"]+)\""
+            + "|\\.(counter|gauge|timer|summary)\\(\\s*\"([^\"]+)\""
+            + "|@(Counted|Timed)\\(\\s*(?:value\\s*=\\s*)?\"([^\"]+)\"");
+    /** The outbox lanes' metric prefixes: the last argument of a DeliveryPolicy. */
+    static final Pattern PREFIX = Pattern.compile(",\\s*\"(fleetdoctor\\.[a-z.]+)\"\\s*\\)");
+
+    /** Names of the {@code fleetdoctor_*} metrics in these expressions that no service registers. */
+    static List<String> unknownMetrics(Iterable<String> expressions, Set<String> registered) {
+        Set<String> unknown = new TreeSet<>();
+        for (String e : expressions) {
+            Matcher m = METRIC.matcher(e);
+            while (m.find()) {
+                if (!registered.contains(m.group())) {
+                    unknown.add(m.group());
+                }
+            }
+        }
+        return List.copyOf(unknown);
+    }
+
+    /** Prometheus names of the meters the services' sources register (Micrometer's naming). */
+    static Set<String> registeredMetrics() throws IOException {
+        List<String> sources = new ArrayList<>();
+        for (String module : SOURCES) {
+            try (Stream<Path> files = Files.walk(ProjectRoot.get().resolve(module).resolve("src/main/java"))) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    sources.add(Files.readString(f));
+                }
+            }
+        }
+        return registeredMetrics(sources);
+    }
+
+    static Set<String> registeredMetrics(List<String> sources) {
+        Set<String> prefixes = new TreeSet<>();
+        for (String s : sources) {
+            if (s.contains("DeliveryPolicy(")) {
+                Matcher m = PREFIX.matcher(s);
+                while (m.find()) {
+                    prefixes.add(m.group(1));
+                }
+            }
+        }
+        Set<String> names = new TreeSet<>();
+        for (String s : sources) {
+            Matcher m = METER.matcher(s);
+            while (m.find()) {
+                String kind = m.group(1) != null ? m.group(1) : m.group(4) != null ? m.group(4) : m.group(6);
+                String name = m.group(1) != null ? m.group(3) : m.group(4) != null ? m.group(5) : m.group(7);
+                List<String> full = m.group(2) == null ? List.of(name) : prefixes.stream().map(p -> p + name).toList();
+                for (String n : full) {
+                    names.addAll(prometheus(kind, n.replace('.', '_')));
+                }
+            }
+        }
+        return names;
+    }
+
+    /** Micrometer's Prometheus names of one meter: counters end in _total, timers in _seconds_count and so on. */
+    static List<String> prometheus(String kind, String base) {
+        return switch (kind) {
+            case "Counter", "FunctionCounter", "counter", "Counted" ->
+                    List.of(base.endsWith("_total") ? base : base + "_total");
+            case "Timer", "FunctionTimer", "timer", "Timed" -> List.of(base + "_seconds_count", base + "_seconds_sum",
+                    base + "_seconds_max", base + "_seconds_bucket");
+            case "LongTaskTimer" -> List.of(base + "_seconds_active_count", base + "_seconds_duration_sum",
+                    base + "_seconds_max");
+            case "DistributionSummary", "summary" -> List.of(base + "_count", base + "_sum", base + "_max", base + "_bucket");
+            default -> List.of(base);
+        };
+    }
+
+    /** Every query of the dashboard and expression of the rules. */
+    static List<String> expressions(JsonNode dashboard, JsonNode rule) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode p : dashboard.path("panels")) {
+            for (JsonNode t : p.path("targets")) {
+                out.add(t.path("expr").asText(""));
+            }
+        }
+        for (JsonNode g : rule.path("spec").path("groups")) {
+            for (JsonNode r : g.path("rules")) {
+                out.add(r.path("expr").asText(""));
+            }
+        }
+        return out;
     }
 
     static Path dir() {

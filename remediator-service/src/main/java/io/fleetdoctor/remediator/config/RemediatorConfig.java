@@ -116,7 +116,7 @@ public interface RemediatorConfig {
         @WithDefault("P7D")
         Duration maxDuration();
 
-        /** The silence's owner is told this long before it ends (Slack, in the first cluster's channel). */
+        /** The silence's owner is told this long before it ends (Slack: each cluster's channel, or the admin channel). */
         @WithDefault("PT15M")
         Duration noticeBefore();
 

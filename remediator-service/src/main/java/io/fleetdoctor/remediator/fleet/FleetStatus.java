@@ -5,7 +5,9 @@ import io.fleetdoctor.remediator.cluster.RegisteredCluster;
 import io.fleetdoctor.remediator.plan.PlanState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -56,8 +58,8 @@ public class FleetStatus {
     private final Map<String, AtomicLong> reportingByComponent = new TreeMap<>();
     private final Map<PlanState, AtomicLong> plansByState = new EnumMap<>(PlanState.class);
 
-    @Inject
-    void registerGauges(MeterRegistry meters) {
+    /** At startup, so /q/metrics shows the gauges before anything uses this bean. */
+    void registerGauges(@Observes StartupEvent startup, MeterRegistry meters) {
         for (String component : List.of("cluster-watcher", "node-agent")) {
             AtomicLong stale = new AtomicLong();
             AtomicLong reporting = new AtomicLong();

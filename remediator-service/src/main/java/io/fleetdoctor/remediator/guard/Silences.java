@@ -3,7 +3,10 @@ package io.fleetdoctor.remediator.guard;
 import io.fleetdoctor.remediator.audit.AuditLog;
 import io.fleetdoctor.remediator.config.RemediatorConfig;
 import io.fleetdoctor.remediator.notify.PlanTransitionNotifier;
+import io.fleetdoctor.remediator.notify.SlackMessage;
 import io.fleetdoctor.remediator.notify.SlackMessages;
+import io.fleetdoctor.remediator.notify.SlackRouting;
+import io.fleetdoctor.remediator.slack.SlackConfig;
 import io.fleetdoctor.remediator.plan.PlanJson;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -18,7 +21,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -47,6 +53,10 @@ public class Silences {
     AuditLog audit;
     @Inject
     PlanTransitionNotifier notifier;
+    @Inject
+    SlackRouting routing;
+    @Inject
+    SlackConfig slack;
 
     /** The active silence covering this rule on this cluster, or null. In the caller's transaction. */
     public Silence covering(String rule, String cluster) {
@@ -134,17 +144,36 @@ public class Silences {
                 .setParameter(2, Timestamp.from(now.plus(config.silences().noticeBefore()))).getResultList();
         for (Object[] r : rows) {
             Silence s = row(r, now);
-            String text = "@" + s.createdBy() + ": your silence of " + s.rule() + " on "
-                    + (s.clusters().contains(ALL) ? "the fleet" : String.join(", ", s.clusters())) + " ("
+            boolean fleet = s.clusters().contains(ALL);
+            String text = "your silence of " + s.rule() + " on "
+                    + (fleet ? "the fleet" : String.join(", ", s.clusters())) + " ("
                     + s.reason() + ") ends at " + s.endsAt() + "; extend it with a new silence if it is still needed";
-            String cluster = s.clusters().contains(ALL) ? null : s.clusters().get(0);
-            notifier.notice(cluster, "silence", s.id(), s.id() + "|expiring", SlackMessages.notice("silence_expiring",
-                    ":bell: Silence ends soon: " + s.rule(), text));
+            SlackMessage m = SlackMessages.notice("silence_expiring", ":bell: Silence ends soon: " + s.rule(),
+                    SlackMessages.person(slackUserId(s.createdBy()), s.createdBy()), text);
+            if (fleet) {
+                notifier.adminNotice("silence", s.id(), s.id() + "|expiring", m);
+            } else {
+                // once in each scoped cluster's channel
+                Set<String> channels = new LinkedHashSet<>();
+                for (String c : s.clusters()) {
+                    channels.add(String.valueOf(routing.channelOf(c)));
+                }
+                for (String ch : channels) {
+                    notifier.noticeTo("null".equals(ch) ? null : ch, "silence", s.id(), s.id() + "|expiring|" + ch, m);
+                }
+            }
+            String cluster = s.clusters().size() == 1 && !fleet ? s.clusters().get(0) : null;
             em.createNativeQuery("UPDATE remediator.silence SET notified_at = ?2 WHERE id = ?1")
                     .setParameter(1, s.id()).setParameter(2, Timestamp.from(now)).executeUpdate();
             audit.record("system", "system", "silence:expiring", null, cluster, "silence " + s.id() + " owner "
                     + s.createdBy() + " told; ends " + s.endsAt());
         }
+    }
+
+    /** The Slack user id of an approver ({@code fleetdoctor.slack.users}), or null. */
+    String slackUserId(String name) {
+        return slack.users().entrySet().stream().filter(e -> e.getValue().name().equals(name)).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
     }
 
     private static final String SELECT = "SELECT id, rule, clusters, reason, created_by, created_at, ends_at,"

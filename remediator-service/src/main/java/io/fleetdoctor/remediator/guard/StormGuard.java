@@ -66,17 +66,20 @@ public class StormGuard {
             return;
         }
         String id = UUID.randomUUID().toString();
-        em.createNativeQuery("INSERT INTO remediator.storm (id, rule, started_at, window_from) VALUES (?1, ?2, ?3, ?4)"
-                        + " ON CONFLICT DO NOTHING")
+        int stored = em.createNativeQuery("INSERT INTO remediator.storm (id, rule, started_at, window_from)"
+                        + " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
                 .setParameter(1, id).setParameter(2, rule).setParameter(3, Timestamp.from(now))
                 .setParameter(4, Timestamp.from(from)).executeUpdate();
+        if (stored != 1) {
+            return; // another instance started this storm at the same time: it audits and notifies
+        }
         String text = rule + " opened on " + clusters + " clusters within " + config.storm().window().toMinutes()
                 + " min (more than " + threshold + "): execution of " + rule
                 + " is paused fleet-wide; plans are still built and may be approved; an admin resumes (POST /api/storms/"
                 + id + "/resume)";
         audit.record("system", "system", "storm:paused", null, null, text);
-        notifier.notice(null, "storm", id, id + "|paused", SlackMessages.notice("storm_paused",
-                ":thunder_cloud_and_rain: Storm guard: " + rule + " paused fleet-wide", text));
+        notifier.adminNotice("storm", id, id + "|paused", SlackMessages.notice("storm_paused",
+                ":thunder_cloud_and_rain: Storm guard: " + rule + " paused fleet-wide", notifier.adminMentions(), text));
         LOG.warnf("STORM %s", text);
     }
 

@@ -58,9 +58,10 @@ final class BotSlackSender {
         }
         String channel = body.path("channel").asText("");
         if (channel.isEmpty()) {
-            // fixable: a registry entry or the default channel; keep the message until then
-            return DeliveryResult.retry(0, Duration.ofMinutes(5), "no Slack channel for this cluster: set"
-                    + " fleetdoctor.clusters.\"<id>\".slack-channel or fleetdoctor.notify.default-channel");
+            // the channel is fixed when the row is stored: retrying the same bytes never succeeds (and a retry
+            // would hold back every later message); dropped, logged and counted as rejected
+            return DeliveryResult.rejected(0, "no Slack channel: set fleetdoctor.clusters.\"<id>\".slack-channel,"
+                    + " fleetdoctor.notify.default-channel or fleetdoctor.notify.admin-channel");
         }
         String incident = "incident".equals(m.aggregateType()) ? m.aggregateId() : null;
         Optional<String> thread = incident == null ? Optional.empty() : threads.find(incident, channel);

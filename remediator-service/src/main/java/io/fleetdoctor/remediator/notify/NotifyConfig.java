@@ -23,6 +23,12 @@ public interface NotifyConfig {
     /** The channel for clusters without a slack-channel in the registry (bot token mode). */
     Optional<String> defaultChannel();
 
+    /** The admins' channel (storm guard, fleet-wide silences); unset = {@link #defaultChannel()}. */
+    Optional<String> adminChannel();
+
+    /** Slack user ids (U…) mentioned in admin notices. */
+    Optional<java.util.List<String>> admins();
+
     /** Slack Web API base URL (tests point it at a local server). */
     @WithDefault("https://slack.com/api")
     String apiUrl();

@@ -74,7 +74,25 @@ public class PlanTransitionNotifier {
 
     /** A fleet notice to the cluster's channel (or the default channel when cluster is null), in the outbox. */
     public void notice(String cluster, String aggregateType, String aggregateId, String key, SlackMessage message) {
-        SlackMessage routed = routing.routed(cluster, message);
+        emitTo(routing.routed(cluster, message), aggregateType, aggregateId, key);
+    }
+
+    /** A notice to this channel (null: none set, e.g. webhook mode). */
+    public void noticeTo(String channel, String aggregateType, String aggregateId, String key, SlackMessage message) {
+        emitTo(routing.to(channel, message), aggregateType, aggregateId, key);
+    }
+
+    /** A notice to the admins' channel ({@code admin-channel}, else the default channel). */
+    public void adminNotice(String aggregateType, String aggregateId, String key, SlackMessage message) {
+        emitTo(routing.to(routing.adminChannel(), message), aggregateType, aggregateId, key);
+    }
+
+    /** The admins as Slack mentions ({@code <@U…> }), or "". */
+    public String adminMentions() {
+        return SlackMessages.mentions(config.admins().orElse(java.util.List.of()));
+    }
+
+    private void emitTo(SlackMessage routed, String aggregateType, String aggregateId, String key) {
         outbox.emit(OutboxEvent.of(SlackOutboxSender.DESTINATION, aggregateType, aggregateId, routed.kind(), key,
                 routed.json()));
     }

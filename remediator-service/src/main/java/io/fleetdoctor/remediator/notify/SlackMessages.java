@@ -193,11 +193,16 @@ public final class SlackMessages {
 
     /** A fleet notice (storm guard, silence expiry): a header and a text, both escaped. */
     public static SlackMessage notice(String kind, String headline, String text) {
+        return notice(kind, headline, "", text);
+    }
+
+    /** A notice whose text starts with mentions (from {@link #mentions}), which are not escaped. */
+    public static SlackMessage notice(String kind, String headline, String mentions, String text) {
         ArrayNode blocks = F.arrayNode();
         header(blocks, headline);
-        section(blocks, escape(text));
+        section(blocks, mentions + escape(text));
         ObjectNode body = F.objectNode();
-        body.put("text", truncate(escape(headline + ": " + text), MAX_SECTION));
+        body.put("text", truncate(mentions + escape(headline + ": " + text), MAX_SECTION));
         body.set("blocks", blocks);
         return new SlackMessage(kind, body.toString());
     }
@@ -356,6 +361,24 @@ public final class SlackMessages {
             return "";
         }
         return " by " + actor + (channel == null ? "" : " (via " + channel + ")");
+    }
+
+    /** Slack user ids as mentions, each followed by a space; ids that are not [A-Z0-9]+ are left out. */
+    public static String mentions(java.util.Collection<String> userIds) {
+        StringBuilder b = new StringBuilder();
+        for (String id : userIds) {
+            String u = id == null ? "" : id.trim();
+            if (u.matches("[A-Z0-9]+")) {
+                b.append("<@").append(u).append("> ");
+            }
+        }
+        return b.toString();
+    }
+
+    /** A person: their Slack mention when their user id is known, else {@code @name}; followed by a space. */
+    public static String person(String userId, String name) {
+        String m = userId == null ? "" : mentions(java.util.List.of(userId));
+        return m.isEmpty() ? "@" + escape(name) + " " : m;
     }
 
     /** Slack mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting#escaping). */

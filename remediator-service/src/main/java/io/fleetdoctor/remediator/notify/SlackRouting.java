@@ -28,9 +28,18 @@ public class SlackRouting {
         return own != null ? own : config.defaultChannel().filter(c -> !c.isBlank()).orElse(null);
     }
 
+    /** {@code admin-channel}, else the default channel, else null. */
+    public String adminChannel() {
+        return config.adminChannel().filter(c -> !c.isBlank()).orElseGet(() -> channelOf(null));
+    }
+
     /** The message with its channel set (when the cluster has one). */
     public SlackMessage routed(String cluster, SlackMessage m) {
-        String channel = channelOf(cluster);
+        return to(channelOf(cluster), m);
+    }
+
+    /** The message with this channel set (unchanged when null). */
+    public SlackMessage to(String channel, SlackMessage m) {
         if (channel == null) {
             return m;
         }
