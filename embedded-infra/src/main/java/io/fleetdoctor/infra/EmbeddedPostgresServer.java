@@ -67,6 +67,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return pg.getJdbcUrl(USER, DATABASE);
     }
 
+    /**
+     * Creates an empty database {@code name} (lower-case letters, digits, {@code _}) on this server and returns its
+     * JDBC URL: a run that must not see what earlier runs in the same JVM stored (e.g. a local run after another
+     * in one test JVM) gets its own.
+     */
+    public String createDatabase(String name) {
+        if (!name.matches("[a-z][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("database name " + name + ": lower-case letters, digits and _ only");
+        }
+        try (java.sql.Connection c = pg.getPostgresDatabase().getConnection();
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+        }
+        return pg.getJdbcUrl(USER, name);
+    }
+
     public int port() {
         return pg.getPort();
     }

@@ -284,10 +284,15 @@ public final class LocalRun {
         return common;
     }
 
-    /** {@link #commonEnv} and the database: for the analyzer and the remediator. */
+    /**
+     * {@link #commonEnv} and the database: for the analyzer and the remediator. Each run gets a database of its own,
+     * so nothing an earlier run in the same JVM stored counts (e.g. its incidents towards the storm guard's
+     * threshold when the ITs run one after another).
+     */
     static Map<String, String> dbEnv(SharedInfra infra) {
         Map<String, String> db = commonEnv(infra);
-        db.put("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().jdbcUrl());
+        db.put("QUARKUS_DATASOURCE_JDBC_URL", infra.postgres().createDatabase("run_"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss_SSS"))));
         db.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().user());
         db.put("QUARKUS_DATASOURCE_PASSWORD", infra.postgres().password());
         return db;
