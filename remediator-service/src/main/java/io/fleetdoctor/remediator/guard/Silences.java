@@ -6,7 +6,6 @@ import io.fleetdoctor.remediator.notify.PlanTransitionNotifier;
 import io.fleetdoctor.remediator.notify.SlackMessage;
 import io.fleetdoctor.remediator.notify.SlackMessages;
 import io.fleetdoctor.remediator.notify.SlackRouting;
-import io.fleetdoctor.remediator.slack.SlackConfig;
 import io.fleetdoctor.remediator.plan.PlanJson;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -56,7 +54,7 @@ public class Silences {
     @Inject
     SlackRouting routing;
     @Inject
-    SlackConfig slack;
+    SlackUserIds slackUsers;
 
     /** The active silence covering this rule on this cluster, or null. In the caller's transaction. */
     public Silence covering(String rule, String cluster) {
@@ -149,7 +147,7 @@ public class Silences {
                     + (fleet ? "the fleet" : String.join(", ", s.clusters())) + " ("
                     + s.reason() + ") ends at " + s.endsAt() + "; extend it with a new silence if it is still needed";
             SlackMessage m = SlackMessages.notice("silence_expiring", ":bell: Silence ends soon: " + s.rule(),
-                    SlackMessages.person(slackUserId(s.createdBy()), s.createdBy()), text);
+                    SlackMessages.person(slackUsers.of(s.createdBy()), s.createdBy()), text);
             if (fleet) {
                 notifier.adminNotice("silence", s.id(), s.id() + "|expiring", m);
             } else {
@@ -168,12 +166,6 @@ public class Silences {
             audit.record("system", "system", "silence:expiring", null, cluster, "silence " + s.id() + " owner "
                     + s.createdBy() + " told; ends " + s.endsAt());
         }
-    }
-
-    /** The Slack user id of an approver ({@code fleetdoctor.slack.users}), or null. */
-    String slackUserId(String name) {
-        return slack.users().entrySet().stream().filter(e -> e.getValue().name().equals(name)).map(Map.Entry::getKey)
-                .findFirst().orElse(null);
     }
 
     private static final String SELECT = "SELECT id, rule, clusters, reason, created_by, created_at, ends_at,"
