@@ -14,7 +14,6 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -35,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The approvals page in a real headless Chromium against the running remediator (real Kafka, PostgreSQL and
@@ -67,14 +65,7 @@ class ApprovalsPageBrowserTest {
 
     @BeforeEach
     void startBrowser() throws Exception {
-        String missing = Browser.missing();
-        if (Browser.skipRequested()) {
-            Assumptions.abort("browser test skipped on request (-Dfleetdoctor.browser=skip)");
-        }
-        if (missing != null) {
-            fail("the approvals page browser test needs Chromium and chromedriver: " + missing);
-        }
-        browser = Browser.start();
+        browser = Browser.startOrSkip("the approvals page");
     }
 
     @AfterEach

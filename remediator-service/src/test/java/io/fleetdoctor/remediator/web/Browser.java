@@ -55,6 +55,21 @@ public final class Browser implements AutoCloseable {
                 + "-Dfleetdoctor.browser=skip to skip the browser test deliberately";
     }
 
+    /**
+     * What each browser test does before a test: skipped on request ({@code -Dfleetdoctor.browser=skip}), failed
+     * when Chromium or chromedriver is missing (CI installs them), else a fresh headless Chromium.
+     */
+    public static Browser startOrSkip(String test) throws IOException {
+        if (skipRequested()) {
+            org.junit.jupiter.api.Assumptions.abort("browser test skipped on request (-Dfleetdoctor.browser=skip)");
+        }
+        String missing = missing();
+        if (missing != null) {
+            org.junit.jupiter.api.Assertions.fail(test + " browser test needs Chromium and chromedriver: " + missing);
+        }
+        return start();
+    }
+
     public static Browser start() throws IOException {
         Path profile = Files.createTempDirectory("fleetdoctor-chromium-");
         ChromeOptions o = new ChromeOptions();

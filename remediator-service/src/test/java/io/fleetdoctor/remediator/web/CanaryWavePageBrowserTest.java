@@ -17,7 +17,6 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -64,14 +63,7 @@ class CanaryWavePageBrowserTest {
 
     @BeforeEach
     void startBrowser() throws Exception {
-        if (Browser.skipRequested()) {
-            Assumptions.abort("browser test skipped on request (-Dfleetdoctor.browser=skip)");
-        }
-        String missing = Browser.missing();
-        if (missing != null) {
-            fail("the canary wave page browser test needs Chromium and chromedriver: " + missing);
-        }
-        browser = Browser.start();
+        browser = Browser.startOrSkip("the canary wave page");
     }
 
     @AfterEach

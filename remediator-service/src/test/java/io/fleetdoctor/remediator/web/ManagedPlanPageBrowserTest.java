@@ -14,7 +14,6 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -27,7 +26,6 @@ import static io.fleetdoctor.remediator.web.ApprovalsPageBrowserTest.plan;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The page for a managed DaemonSet's plan (owner from the test playbook): owner, evidence and source change are
@@ -51,14 +49,7 @@ class ManagedPlanPageBrowserTest {
 
     @BeforeEach
     void startBrowser() throws Exception {
-        if (Browser.skipRequested()) {
-            Assumptions.abort("browser test skipped on request (-Dfleetdoctor.browser=skip)");
-        }
-        String missing = Browser.missing();
-        if (missing != null) {
-            fail("the approvals page browser test needs Chromium and chromedriver: " + missing);
-        }
-        browser = Browser.start();
+        browser = Browser.startOrSkip("the approvals page");
     }
 
     @AfterEach

@@ -13,7 +13,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -29,7 +28,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The storm guard on the page: five clusters opening flannel-oom (the test profile's storm threshold for it is 3)
@@ -52,14 +50,7 @@ class StormPageBrowserTest {
 
     @BeforeEach
     void startBrowser() throws Exception {
-        if (Browser.skipRequested()) {
-            Assumptions.abort("browser test skipped on request (-Dfleetdoctor.browser=skip)");
-        }
-        String missing = Browser.missing();
-        if (missing != null) {
-            fail("the approvals page browser test needs Chromium and chromedriver: " + missing);
-        }
-        browser = Browser.start();
+        browser = Browser.startOrSkip("the approvals page");
     }
 
     @AfterEach
