@@ -60,6 +60,12 @@ public interface AnalyzerConfig {
      */
     java.util.Optional<Duration> rebuildWindow();
 
+    /**
+     * Threads that work on one batch of signals, each on the clusters whose record key hashes to it (so a cluster's
+     * signals keep their order). Default: the number of processors the JVM sees.
+     */
+    java.util.Optional<Integer> ingestThreads();
+
     /** A signal record larger than this is dead-lettered undecoded. */
     @WithDefault("524288")
     int maxRecordBytes();

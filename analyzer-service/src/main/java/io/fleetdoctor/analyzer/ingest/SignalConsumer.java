@@ -1,6 +1,8 @@
 package io.fleetdoctor.analyzer.ingest;
 
+import io.fleetdoctor.analyzer.config.AnalyzerConfig;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -8,9 +10,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Consumes {@code fleetdoctor.signals} in batches. Thin: hands every record to the analysis;
- * offsets are committed once the batch is handled: every change stored (the analysis waits out a
- * database outage) and every dead letter stored by the broker.
+ * Consumes {@code fleetdoctor.signals} in batches. Thin: hands every record to the analysis, split over
+ * {@code fleetdoctor.analyzer.ingest-threads} by cluster ({@link ClusterShards}); offsets are committed once the
+ * batch is handled: every change stored (the analysis waits out a database outage) and every dead letter stored by
+ * the broker.
  */
 @ApplicationScoped
 public class SignalConsumer {
@@ -19,12 +22,17 @@ public class SignalConsumer {
     @Inject
     DeadLetters deadLetters;
 
+    private final ClusterShards shards;
+
+    @Inject
+    public SignalConsumer(AnalyzerConfig config) {
+        this.shards = new ClusterShards(config.ingestThreads().orElse(Runtime.getRuntime().availableProcessors()));
+    }
+
     @Incoming("signals")
     @Blocking
     public void consume(ConsumerRecords<String, byte[]> records) {
-        for (ConsumerRecord<String, byte[]> r : records) {
-            analysis.signal(r);
-        }
+        shards.run(records, records.count(), analysis::signal);
         deadLetters.awaitSent();
     }
 
@@ -32,5 +40,10 @@ public class SignalConsumer {
     @Blocking
     public void remediation(ConsumerRecord<String, byte[]> record) {
         analysis.remediation(record);
+    }
+
+    @PreDestroy
+    void stop() {
+        shards.close();
     }
 }

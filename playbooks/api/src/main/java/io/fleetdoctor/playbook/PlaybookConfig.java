@@ -18,12 +18,63 @@ public final class PlaybookConfig {
 
     private final String playbook;
     private final Function<String, Optional<String>> lookup;
+    private final java.util.function.Predicate<String> mayOverride;
     private final java.util.Map<String, Object> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param lookup full property name → value, e.g. MicroProfile {@code config.getOptionalValue(k, String.class)} */
     public PlaybookConfig(String playbook, Function<String, Optional<String>> lookup) {
+        this(playbook, lookup, cluster -> true);
+    }
+
+    /**
+     * @param mayOverride false only for a cluster that certainly has no override of this block (see
+     *                    {@link #mayOverride(Iterable)}): its settings are the global ones, not parsed again
+     */
+    public PlaybookConfig(String playbook, Function<String, Optional<String>> lookup,
+                          java.util.function.Predicate<String> mayOverride) {
         this.playbook = playbook;
         this.lookup = lookup;
+        this.mayOverride = mayOverride;
+    }
+
+    /**
+     * Which clusters may have an override among {@code propertyNames} (every name the host's config knows, env
+     * variables included): a cluster id that appears, in the env-variable form (upper case, anything else than a
+     * letter or digit as {@code _}), after {@code CLUSTERS} in the same form of a {@code fleetdoctor.playbooks.*}
+     * name. It may say yes for a cluster without an override (then its settings are parsed and equal the global
+     * ones), never no for one with an override, in either the dotted or the env-variable spelling.
+     * <p>
+     * Performance (BENCHMARKS.md): a cluster's settings are parsed when the analyzer first sees it, with 3 config
+     * lookups per key; for 1,250 new clusters that was ~8 % of the analyzer's CPU in a fresh run (and a rebalance
+     * adopting many clusters pays it again). A cluster no name mentions shares the global settings instead.
+     */
+    public static java.util.function.Predicate<String> mayOverride(Iterable<String> propertyNames) {
+        List<String> names = new ArrayList<>();
+        for (String n : propertyNames) {
+            String e = envForm(n);
+            int at = e.startsWith("FLEETDOCTOR_PLAYBOOKS_") ? e.indexOf("_CLUSTERS_") : -1;
+            if (at >= 0) {
+                names.add(e.substring(at + "_CLUSTERS".length()));
+            }
+        }
+        return cluster -> {
+            String needle = "_" + envForm(cluster) + "_";
+            for (String n : names) {
+                if (n.contains(needle)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    private static String envForm(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(c >= 'a' && c <= 'z' ? (char) (c - 32) : (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_');
+        }
+        return b.toString();
     }
 
     public static PlaybookConfig of(String playbook, Map<String, String> properties) {
@@ -56,7 +107,8 @@ public final class PlaybookConfig {
      */
     @SuppressWarnings("unchecked")
     public <T> T settings(String cluster, java.util.function.BiFunction<PlaybookConfig, String, T> parse) {
-        return (T) parsed.computeIfAbsent(cluster == null ? "" : cluster, c -> parse.apply(this, cluster));
+        String own = cluster == null || !mayOverride.test(cluster) ? null : cluster;
+        return (T) parsed.computeIfAbsent(own == null ? "" : own, c -> parse.apply(this, own));
     }
 
     public String playbook() {

@@ -18,29 +18,41 @@ public final class Playbooks {
     private final Map<String, PlaybookConfig> configs = new LinkedHashMap<>();
 
     /**
+     * The playbooks of a host's configuration: {@code lookup} reads a property, {@code propertyNames} are all
+     * the host knows, from which the clusters with overrides are found and validated now (and the clusters no
+     * name mentions share the global settings: {@link PlaybookConfig#mayOverride}).
+     */
+    public static Playbooks fromConfig(Function<String, Optional<String>> lookup, Iterable<String> propertyNames) {
+        List<String> names = new ArrayList<>();
+        propertyNames.forEach(names::add);
+        return new Playbooks(found(), lookup, PlaybookConfig.overriddenClusters(names), PlaybookConfig.mayOverride(names));
+    }
+
+    /**
      * @param lookup   full property name → value (the host's config)
      * @param clusters cluster ids with overrides to validate now, so a bad value fails at start-up
      */
-    /**
-     * The playbooks of a host's configuration: {@code lookup} reads a property, {@code propertyNames} are all
-     * the host knows, from which the clusters with overrides are found and validated now.
-     */
-    public static Playbooks fromConfig(Function<String, Optional<String>> lookup, Iterable<String> propertyNames) {
-        return load(lookup, PlaybookConfig.overriddenClusters(propertyNames));
+    public static Playbooks load(Function<String, Optional<String>> lookup, Collection<String> clusters) {
+        return new Playbooks(found(), lookup, clusters);
     }
 
-    public static Playbooks load(Function<String, Optional<String>> lookup, Collection<String> clusters) {
+    private static List<Playbook> found() {
         List<Playbook> found = new ArrayList<>();
         ServiceLoader.load(Playbook.class, Playbooks.class.getClassLoader()).forEach(found::add);
-        return new Playbooks(found, lookup, clusters);
+        return found;
     }
 
     public Playbooks(List<Playbook> playbooks, Function<String, Optional<String>> lookup, Collection<String> clusters) {
+        this(playbooks, lookup, clusters, cluster -> true);
+    }
+
+    private Playbooks(List<Playbook> playbooks, Function<String, Optional<String>> lookup, Collection<String> clusters,
+                      java.util.function.Predicate<String> mayOverride) {
         playbooks.stream().sorted((a, b) -> a.id().compareTo(b.id())).forEach(p -> {
             if (byId.putIfAbsent(p.id(), p) != null) {
                 throw new IllegalStateException("two playbooks with id " + p.id());
             }
-            PlaybookConfig c = new PlaybookConfig(p.id(), lookup);
+            PlaybookConfig c = new PlaybookConfig(p.id(), lookup, mayOverride);
             p.validate(c, clusters);
             configs.put(p.id(), c);
         });
