@@ -191,7 +191,10 @@ public final class FleetBench {
         out.printf(Locale.ROOT, "throughput, whole topic (each from its first record or commit, cold JVM): plain consumer"
                 + " %,.0f signals/s; analyzer %,.0f signals/s; ratio %.2f%n", plainRates.whole(), analyzerRates.whole(), coldRatio);
         out.printf(Locale.ROOT, "throughput, after the first %.0f %% of the topic (both warm): plain consumer %,.0f signals/s;"
-                + " analyzer %,.0f signals/s; ratio %.2f%n", WARM_UP_SHARE * 100, plain, analyzerRate, ratio);
+                + " analyzer %,.0f signals/s; ratio %.2f; CPU per record: plain consumer %.2f µs, analyzer %.2f µs%n",
+                WARM_UP_SHARE * 100, plain, analyzerRate, ratio, plainRates.warmCpuMicros(), analyzerRates.warmCpuMicros());
+        summary.put("cpu per record", String.format(Locale.ROOT, "plain %.2f µs, analyzer %.2f µs",
+                plainRates.warmCpuMicros(), analyzerRates.warmCpuMicros()));
         summary.put("ratio", String.format(Locale.ROOT, "%.2f", ratio));
         summary.put("analyzer", String.format(Locale.ROOT, "%,.0f/s", analyzerRate));
         summary.put("plain", String.format(Locale.ROOT, "%,.0f/s", plain));
@@ -280,8 +283,11 @@ public final class FleetBench {
      */
     static final double WARM_UP_SHARE = 0.25;
 
-    /** A reader's rate over the whole topic and over the part after {@link #WARM_UP_SHARE}. */
-    record Rates(double whole, double warm) {
+    /**
+     * A reader's rate over the whole topic and over the part after {@link #WARM_UP_SHARE}, and its CPU time per
+     * record over that part (less sensitive than a rate to what else runs on this shared machine).
+     */
+    record Rates(double whole, double warm, double warmCpuMicros) {
     }
 
     /**
@@ -297,6 +303,9 @@ public final class FleetBench {
             long first = 0;
             long warmAt = 0;
             long warmN = 0;
+            // the classic consumer does its fetching in the thread that polls: this thread's CPU is the reader's
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long warmCpu = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (n < total && System.nanoTime() < deadline) {
                 ConsumerRecords<byte[], byte[]> rs = consumer.poll(Duration.ofMillis(500));
@@ -306,6 +315,7 @@ public final class FleetBench {
                 if (warmAt == 0 && n >= total * WARM_UP_SHARE) {
                     warmAt = System.nanoTime();
                     warmN = n;
+                    warmCpu = threads.getCurrentThreadCpuTime();
                 }
                 for (ConsumerRecord<byte[], byte[]> r : rs) {
                     bytes += r.value().length + (r.key() == null ? 0 : r.key().length);
@@ -313,11 +323,13 @@ public final class FleetBench {
                 }
             }
             long end = System.nanoTime();
+            double cpuMicros = (threads.getCurrentThreadCpuTime() - warmCpu) / 1e3 / (n - warmN);
             double s = (end - first) / 1e9;
             double warm = (n - warmN) / ((end - warmAt) / 1e9);
             out.printf(Locale.ROOT, "plain consumer: %,d records (%,d MiB) in %.2f s: %,.0f records/s; after the first %,d:"
-                    + " %,.0f records/s%n", n, bytes >> 20, s, n / s, warmN, warm);
-            return new Rates(n / s, warm);
+                    + " %,.0f records/s, %.2f CPU-µs per record (its polling thread)%n", n, bytes >> 20, s, n / s, warmN,
+                    warm, cpuMicros);
+            return new Rates(n / s, warm, cpuMicros);
         }
     }
 
@@ -332,6 +344,7 @@ public final class FleetBench {
         long firstOffset = 0;
         long warmAt = 0;
         long warmOffset = 0;
+        long warmTicks = 0;
         long last = -1;
         try (Admin admin = admin()) {
             while (System.nanoTime() < deadline) {
@@ -345,6 +358,7 @@ public final class FleetBench {
                 if (warmAt == 0 && committed >= total * WARM_UP_SHARE) {
                     warmAt = now;
                     warmOffset = committed;
+                    warmTicks = cpuTicks(analyzer.process.pid())[0];
                 }
                 if (committed != last) {
                     last = committed;
@@ -353,10 +367,12 @@ public final class FleetBench {
                     double s = (now - firstAt) / 1e9;
                     double rate = (total - firstOffset) / s;
                     double warm = (total - warmOffset) / ((now - warmAt) / 1e9);
+                    // clock ticks of 10 ms (USER_HZ 100 on Linux): every thread of the JVM, JIT and GC included
+                    double cpuMicros = (cpuTicks(analyzer.process.pid())[0] - warmTicks) * 10_000.0 / (total - warmOffset);
                     out.printf(Locale.ROOT, "analyzer: %,d records from its first commit (%,d) to the end in %.2f s:"
-                            + " %,.0f records/s; from the commit past the first %,d: %,.0f records/s%n", total - firstOffset,
-                            firstOffset, s, rate, warmOffset, warm);
-                    return new Rates(rate, warm);
+                            + " %,.0f records/s; from the commit past the first %,d: %,.0f records/s, %.2f CPU-µs per record"
+                            + " (the whole JVM)%n", total - firstOffset, firstOffset, s, rate, warmOffset, warm, cpuMicros);
+                    return new Rates(rate, warm, cpuMicros);
                 }
                 Thread.sleep(50);
             }
@@ -808,6 +824,12 @@ public final class FleetBench {
         String jfr = System.getProperty("fleetdoctor.bench.jfr");
         if (jfr != null) {
             cmd.add("-XX:StartFlightRecording=settings=profile");
+        }
+        // experiments with the analyzer's JVM flags: java -Dfleetdoctor.bench.analyzer-opts='-XX:...' ... FleetBench
+        String extra = System.getProperty("fleetdoctor.bench.analyzer-opts", "").strip();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+            out.println("analyzer JVM options added: " + extra);
         }
         cmd.addAll(List.of("-cp", app + ":" + watchdogClasses(), ParentWatchdog.class.getName(),
                 "io.quarkus.bootstrap.runner.QuarkusEntryPoint"));

@@ -43,7 +43,13 @@ public final class ClusterState implements ClusterView {
     private long evictedNodes;
     private long evictedContainers;
     private final Map<String, ContainerTrack> containers = new HashMap<>();
+    /** Nodes in name order (what the rules iterate), and the same by hash for the lookup of every signal. */
     private final TreeMap<String, NodeState> nodes = new TreeMap<>();
+    /**
+     * Performance (BENCHMARKS.md): a TreeMap lookup compares the name with ~log2(nodes) others over their common
+     * prefix ("node-00"); it was ~7 % of the analyzer's per-signal work. A hash index costs ~40 bytes per node.
+     */
+    private final HashMap<String, NodeState> nodeIndex = new HashMap<>();
     private final TreeMap<String, Config> flannel = new TreeMap<>();
     private final ArrayDeque<Log> logs = new ArrayDeque<>();
     /** Ids of recent low-volume signals, for duplicate detection; samples dedupe by node and time. */
@@ -171,7 +177,12 @@ public final class ClusterState implements ClusterView {
     }
 
     private NodeState node(String name, long time) {
-        NodeState ns = nodes.computeIfAbsent(name, k -> new NodeState(settings.spikeRing()));
+        NodeState ns = nodeIndex.get(name);
+        if (ns == null) {
+            ns = new NodeState(settings.spikeRing());
+            nodes.put(name, ns);
+            nodeIndex.put(name, ns);
+        }
         ns.lastSeen = Math.max(ns.lastSeen, time);
         return ns;
     }
@@ -190,6 +201,7 @@ public final class ClusterState implements ClusterView {
         evictedContainers += before - containers.size();
         before = nodes.size();
         nodes.values().removeIf(n -> n.lastSeen < idleHorizon);
+        nodeIndex.values().removeIf(n -> n.lastSeen < idleHorizon);
         evictedNodes += before - nodes.size();
         logs.removeIf(l -> l.time().toEpochMilli() < horizon);
         clock.forget(horizon);
@@ -268,13 +280,13 @@ public final class ClusterState implements ClusterView {
 
     @Override
     public Inventory inventory(String node) {
-        NodeState ns = nodes.get(node);
+        NodeState ns = nodeIndex.get(node);
         return ns == null ? null : ns.inventory;
     }
 
     @Override
     public List<Log> startupLines(String node) {
-        NodeState ns = nodes.get(node);
+        NodeState ns = nodeIndex.get(node);
         if (ns == null || ns.startupLines.isEmpty()) {
             return List.of();
         }
@@ -285,13 +297,13 @@ public final class ClusterState implements ClusterView {
 
     @Override
     public List<IoSample> ioSpikes(String node, Instant from, Instant to) {
-        NodeState ns = nodes.get(node);
+        NodeState ns = nodeIndex.get(node);
         return ns == null ? List.of() : ns.spikes(Math.max(from.toEpochMilli(), resetAt), to.toEpochMilli(), latest());
     }
 
     @Override
     public IoSample lastIo(String node) {
-        NodeState ns = nodes.get(node);
+        NodeState ns = nodeIndex.get(node);
         return ns == null ? null : ns.lastIo;
     }
 

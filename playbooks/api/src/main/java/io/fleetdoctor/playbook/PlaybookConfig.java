@@ -107,8 +107,16 @@ public final class PlaybookConfig {
      */
     @SuppressWarnings("unchecked")
     public <T> T settings(String cluster, java.util.function.BiFunction<PlaybookConfig, String, T> parse) {
-        String own = cluster == null || !mayOverride.test(cluster) ? null : cluster;
-        return (T) parsed.computeIfAbsent(own == null ? "" : own, c -> parse.apply(this, own));
+        String key = cluster == null ? "" : cluster;
+        Object known = parsed.get(key);
+        if (known != null) {
+            return (T) known;
+        }
+        // once per cluster (rules ask on every evaluation): its own settings, or the global ones it shares.
+        // Not computeIfAbsent: the global entry may be made here too. Two threads may both parse: the same value.
+        Object made = cluster != null && !mayOverride.test(cluster) ? settings(null, parse) : parse.apply(this, cluster);
+        known = parsed.putIfAbsent(key, made);
+        return (T) (known != null ? known : made);
     }
 
     public String playbook() {
