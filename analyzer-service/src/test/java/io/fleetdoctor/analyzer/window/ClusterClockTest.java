@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The clock with one, two and more sources; times in seconds. */
 class ClusterClockTest {
@@ -158,5 +159,62 @@ class ClusterClockTest {
             java.util.Arrays.sort(sorted);
             assertEquals(sorted[k], ClusterClock.select(a, n, k), "n=" + n + " k=" + k);
         }
+    }
+
+    /**
+     * The shortcut of {@code heard} (skip the median when only a source above it moved up) gives exactly what a full
+     * recompute gives: random fleets of 3 to 60 sources with skewed, pausing, jumping and far-off clocks, every
+     * verdict, clock and reference compared event by event.
+     */
+    @Test
+    void theMedianShortcutChangesNothing() {
+        java.util.Random random = new java.util.Random(20261201);
+        long skipped = 0;
+        for (int run = 0; run < 300; run++) {
+            Duration lateness = Duration.ofSeconds(10 + random.nextInt(120));
+            Duration maxFuture = Duration.ofSeconds(120 + random.nextInt(600));
+            Duration idle = Duration.ofSeconds(30 + random.nextInt((int) maxFuture.toSeconds() - 40));
+            ClusterClock fast = new ClusterClock(lateness, maxFuture, idle, true);
+            ClusterClock full = new ClusterClock(lateness, maxFuture, idle, false);
+            int sources = 3 + random.nextInt(58);
+            long[] skew = new long[sources];
+            for (int i = 0; i < sources; i++) {
+                skew[i] = random.nextInt(10) == 0 ? (random.nextInt(2000) - 1000) * 1000L : random.nextInt(20_000) - 10_000;
+            }
+            long t = 1_700_000_000_000L;
+            for (int e = 0; e < 3_000; e++) {
+                int i = random.nextInt(sources);
+                t += random.nextInt(400);
+                long at = t + skew[i];
+                int odd = random.nextInt(100);
+                if (odd == 0) {
+                    at = 4_070_908_800_000L; // 2099
+                } else if (odd == 1) {
+                    at -= 600_000; // late
+                } else if (odd == 2) {
+                    skew[i] += 3_600_000; // the source's clock steps
+                } else if (odd < 6 && i < sources / 3) {
+                    continue; // a third of the sources pause now and then
+                }
+                if (run % 2 == 1 && odd > 2) {
+                    at = at / 10_000 * 10_000; // agents on a common 10 s tick: many equal watermarks
+                }
+                String id = "s" + i;
+                Verdict a = fast.admit(id, at);
+                Verdict b = full.admit(id, at);
+                assertEquals(b, a, "verdict, run " + run + " event " + e);
+                if (a == Verdict.OK) {
+                    fast.heard(id, at);
+                    full.heard(id, at);
+                } else if (a == Verdict.AHEAD) {
+                    assertEquals(full.reference(), fast.reference(), "reference, run " + run + " event " + e);
+                }
+                assertEquals(full.now(), fast.now(), "clock, run " + run + " event " + e);
+                assertEquals(full.countingSources(), fast.countingSources(), "counting, run " + run + " event " + e);
+            }
+            skipped += fast.shortcuts;
+            assertEquals(0, full.shortcuts);
+        }
+        assertTrue(skipped > 50_000, "the shortcut was taken " + skipped + " times of 900,000 events");
     }
 }
