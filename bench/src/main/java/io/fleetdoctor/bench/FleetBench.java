@@ -75,6 +75,11 @@ public final class FleetBench {
     static final String AGENT_FLAGS = "-XX:+UseSerialGC -Xms8m -Xmx40m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
             + " -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=16m -XX:TieredStopAtLevel=1"
             + " -XX:CICompilerCount=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError";
+    /**
+     * The analyzer's collector as shipped (analyzer-service's Dockerfile.jvm JAVA_OPTS); the heap is the bench's
+     * (-Xmx3g: the state phase holds a million nodes). Another for an experiment: -Dfleetdoctor.bench.analyzer-gc=.
+     */
+    static final String ANALYZER_GC = "-XX:+UseG1GC";
     /** The node agent's flags before this change (DaemonSet JAVA_OPTS), in its 256 MiB / 250m container. */
     static final String AGENT_FLAGS_BEFORE = "-XX:MaxRAMPercentage=70.0 -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1";
     /** What the container limits (memory 256Mi, cpu 250m) make the JVM see; both agents get it. */
@@ -817,7 +822,8 @@ public final class FleetBench {
         env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + (opt.quick ? "1g" : "3g"), "-XX:+UseParallelGC",
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + (opt.quick ? "1g" : "3g"),
+                System.getProperty("fleetdoctor.bench.analyzer-gc", ANALYZER_GC),
                 // a fresh group, committing often enough to time the end of the topic
                 "-Dmp.messaging.incoming.signals.group.id=bench-analyzer",
                 "-Dmp.messaging.incoming.signals.auto.commit.interval.ms=100"));
