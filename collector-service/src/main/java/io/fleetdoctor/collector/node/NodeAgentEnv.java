@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * collector use (the env form of {@code fleetdoctor.collector.*} in collector-service's application.properties, with
  * the same defaults), validated by {@link ConfigCheck} where it applies.
  *
+ * <p>Every variable is read by a call {@code get|duration|integer(env, "NAME", ...)} with the name as a literal:
+ * deploy-check's ServiceConfig finds them there (a variable the manifests set must be one somebody reads).
+ *
  * <p>Kafka: every {@code KAFKA_*} variable becomes a client property the way Quarkus maps it
  * ({@code KAFKA_SASL_JAAS_CONFIG} -> {@code sasl.jaas.config}); KAFKA_BOOTSTRAP_SERVERS is required.
  *
@@ -48,36 +51,36 @@ public record NodeAgentEnv(NodeAgentSettings settings, Duration interval, int ht
 
     public static NodeAgentEnv parse(Map<String, String> env) throws Invalid {
         List<String> errors = new ArrayList<>();
-        String mode = get(env, P + "MODE", null);
+        String mode = get(env, "FLEETDOCTOR_COLLECTOR_MODE", null);
         if (mode != null && !mode.equals(ConfigCheck.MODE_NODE)) {
-            errors.add(P + "MODE='" + mode + "': this is the node agent (mode node); the cluster watcher is the "
-                    + "Quarkus application (quarkus-run.jar)");
+            errors.add("FLEETDOCTOR_COLLECTOR_MODE='" + mode + "': this is the node agent (mode node); the cluster"
+                    + " watcher is the Quarkus application (quarkus-run.jar)");
         }
         String bootstrap = get(env, "KAFKA_BOOTSTRAP_SERVERS", null);
         if (bootstrap == null) {
             errors.add("KAFKA_BOOTSTRAP_SERVERS is not set: the Kafka brokers, host:port[,host:port]");
         }
-        String cluster = get(env, P + "CLUSTER_ID", null);
-        Path procfs = Path.of(get(env, P + "PROCFS", "/proc"));
-        Path sysfs = Path.of(get(env, P + "SYSFS", "/sys"));
-        String node = get(env, P + "NODE_NAME", get(env, "NODE_NAME", null));
+        String cluster = get(env, "FLEETDOCTOR_COLLECTOR_CLUSTER_ID", null);
+        Path procfs = Path.of(get(env, "FLEETDOCTOR_COLLECTOR_PROCFS", "/proc"));
+        Path sysfs = Path.of(get(env, "FLEETDOCTOR_COLLECTOR_SYSFS", "/sys"));
+        String node = get(env, "FLEETDOCTOR_COLLECTOR_NODE_NAME", get(env, "NODE_NAME", null));
         if (node == null) {
             node = NodeAgentSettings.hostName(procfs);
         }
-        String hostIp = get(env, P + "HOST_IP", get(env, "HOST_IP", null));
+        String hostIp = get(env, "FLEETDOCTOR_COLLECTOR_HOST_IP", get(env, "HOST_IP", null));
         for (String m : ConfigCheck.clusterId(cluster)) {
             errors.add(envNames(m));
         }
         for (String m : ConfigCheck.node(node, procfs, sysfs)) {
             errors.add(envNames(m));
         }
-        Duration interval = duration(env, "INTERVAL", "10s", errors);
-        Duration heartbeat = duration(env, "HEARTBEAT_INTERVAL", "30s", errors);
-        Duration inventory = duration(env, "INVENTORY_INTERVAL", "10m", errors);
-        int topN = integer(env, P + "TOP_N", "10", 0, 10_000, errors);
-        int port = integer(env, P + "HTTP_PORT", Integer.toString(DEFAULT_HTTP_PORT), 0, 65_535, errors);
+        Duration interval = duration(env, "FLEETDOCTOR_COLLECTOR_INTERVAL", "10s", errors);
+        Duration heartbeat = duration(env, "FLEETDOCTOR_COLLECTOR_HEARTBEAT_INTERVAL", "30s", errors);
+        Duration inventory = duration(env, "FLEETDOCTOR_COLLECTOR_INVENTORY_INTERVAL", "10m", errors);
+        int topN = integer(env, "FLEETDOCTOR_COLLECTOR_TOP_N", "10", 0, 10_000, errors);
+        int port = integer(env, "FLEETDOCTOR_COLLECTOR_HTTP_PORT", Integer.toString(DEFAULT_HTTP_PORT), 0, 65_535, errors);
         Set<String> watch = new LinkedHashSet<>();
-        for (String s : get(env, P + "WATCH_LIST", "flanneld").split(",")) {
+        for (String s : get(env, "FLEETDOCTOR_COLLECTOR_WATCH_LIST", "flanneld").split(",")) {
             if (!s.isBlank()) {
                 watch.add(s.trim());
             }
@@ -117,15 +120,15 @@ public record NodeAgentEnv(NodeAgentSettings settings, Duration interval, int ht
     }
 
     private static Duration duration(Map<String, String> env, String name, String fallback, List<String> errors) {
-        String v = get(env, P + name, fallback);
+        String v = get(env, name, fallback);
         try {
             Duration d = parseDuration(v);
             if (d.isNegative() || d.isZero()) {
-                errors.add(P + name + "='" + v + "' must be > 0");
+                errors.add(name + "='" + v + "' must be > 0");
             }
             return d;
         } catch (DateTimeParseException e) {
-            errors.add(P + name + "='" + v + "' is not a duration (10s, 500ms, 5m, PT10S)");
+            errors.add(name + "='" + v + "' is not a duration (10s, 500ms, 5m, PT10S)");
             return Duration.ofSeconds(1);
         }
     }
