@@ -6,6 +6,7 @@ import io.fleetdoctor.events.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import sun.misc.Signal;
@@ -52,16 +53,21 @@ public final class NodeAgentMain {
             e.problems().forEach(p -> err.println("  - " + p));
             return 2;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
         Running agent;
         try {
             agent = start(config, log);
+        } catch (ConfigException e) { // a KAFKA_* value the client refuses, e.g. KAFKA_SECURITY_PROTOCOL=TLS
+            err.println("node-agent: invalid configuration:");
+            err.println("  - Kafka: " + e.getMessage());
+            return 2;
         } catch (IOException | KafkaException e) {
             err.println("node-agent: cannot start: " + e);
             return 1;
         }
+        // from here on SIGTERM/SIGINT stop the agent in order (before, the JVM's default: exit 143/130)
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
         stop.await();
         agent.log.accept("INFO", "stopping: flushing signals for at most " + CLOSE_TIMEOUT.toSeconds() + " s");
         agent.close();
@@ -122,6 +128,8 @@ public final class NodeAgentMain {
         Running r = new Running(config, log);
         try {
             r.http = new NodeAgentHttp(config.httpPort(), r.loop, r.sink, r.metrics, config.interval());
+            // Quarkus's wording: the local run (LocalRun.listening) waits for this line, ending with the port
+            log.accept("INFO", "health /q/health, metrics /q/metrics; Listening on: http://0.0.0.0:" + r.httpPort());
             awaitMetadata(r, metadataWait);
             NodeAgentSettings s = config.settings();
             r.scheduler.scheduleAtFixedRate(r.loop, 0, config.interval().toNanos(), TimeUnit.NANOSECONDS);

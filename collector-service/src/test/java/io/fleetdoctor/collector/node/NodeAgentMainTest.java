@@ -182,6 +182,17 @@ class NodeAgentMainTest {
     }
 
     @Test
+    void aKafkaSettingTheClientRefusesExitsWith2() throws Exception {
+        Map<String, String> env = env("it-lean-kafka-config", "127.0.0.1:9");
+        env.put("KAFKA_SECURITY_PROTOCOL", "TLS");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = NodeAgentMain.run(env, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, rc, text);
+        assertTrue(text.contains("  - Kafka: ") && text.contains("security.protocol"), text);
+    }
+
+    @Test
     void durationsAndKafkaSettingsAreReadAsQuarkusReadsThem() throws Exception {
         assertEquals(Duration.ofSeconds(10), NodeAgentEnv.parseDuration("10s"));
         assertEquals(Duration.ofSeconds(10), NodeAgentEnv.parseDuration("10"));
@@ -240,6 +251,8 @@ class NodeAgentMainTest {
                 assertTrue(p.isAlive(), () -> read(log));
                 return get(port, "/q/health/ready").statusCode() == 200;
             });
+            // local-run's LocalRun.listening waits for Quarkus's wording, ending with the port
+            assertTrue(read(log).lines().anyMatch(l -> l.endsWith("Listening on: http://0.0.0.0:" + port)), read(log));
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), read(log));
             assertEquals(0, p.exitValue(), read(log));
