@@ -56,8 +56,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>detection latency under a steady background load: completing signal produced → decision read on
  *   {@code fleetdoctor.decisions};</li>
  *   <li>state: live heap of the analyzer (after a full GC) before and after a large fleet, per node;</li>
- *   <li>node agent: the packaged collector in node mode sampling this machine's /proc, shipped flags vs the
- *   previous ones, side by side over the whole run.</li>
+ *   <li>node agent: NodeAgentMain sampling this machine's /proc, shipped flags vs the previous ones, side by side over
+ *   the whole run.</li>
  * </ol>
  * The last line is a one-line summary with {@code ratio <analyzer ÷ plain consumer>}.
  */
@@ -68,22 +68,32 @@ public final class FleetBench {
     private static final int PARTITIONS = 6;
 
     /**
-     * The node agent's JVM flags as shipped in k8s/base/node-agent/daemonset.yaml (JAVA_OPTS, with MALLOC_ARENA_MAX=2):
-     * a serial collector and a small heap that shrinks back (live heap ~14 MiB), C1 only with one compiler thread,
-     * small stacks and code cache, no perf data file.
+     * The lean node agent's JVM flags as shipped in k8s/base/node-agent/daemonset.yaml (JAVA_OPTS, with MALLOC_ARENA_MAX=2
+     * from the image): serial GC, 16 MiB heap with a 2 MiB young generation, C1 only on hot code, small stacks, code
+     * cache and string table, native heap trimmed every 5 s, and only the JDK modules the agent uses.
      */
-    static final String AGENT_FLAGS = "-XX:+UseSerialGC -Xms8m -Xmx40m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
+    static final String AGENT_FLAGS = "-XX:+UseSerialGC -Xms4m -Xmx16m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
+            + " -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
+            + " -XX:CompileThresholdScaling=20 -XX:StringTableSize=4096 -XX:TrimNativeHeapInterval=5000 -XX:-UsePerfData"
+            + " -XX:+ExitOnOutOfMemoryError --limit-modules java.base,java.logging,java.management,java.security.jgss,"
+            + "java.security.sasl,jdk.crypto.ec,jdk.unsupported,jdk.httpserver,java.sql,java.xml,java.desktop";
+    /**
+     * The baseline: the flags the DaemonSet shipped before the lean agent, for the Quarkus collector in node mode (119 MiB in
+     * the last run that had it, BENCHMARKS.md); that mode is gone, so the lean agent runs with them.
+     */
+    static final String AGENT_FLAGS_BEFORE = "-XX:+UseSerialGC -Xms8m -Xmx40m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
             + " -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=16m -XX:TieredStopAtLevel=1"
             + " -XX:CICompilerCount=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError";
+    /**
+     * What the container limits made the JVM see before (256Mi / 250m; the 128Mi of now changes nothing next to -Xmx16m);
+     * both agents get it.
+     */
+    static final String AGENT_CONTAINER = "-XX:MaxRAM=256m -XX:ActiveProcessorCount=1";
     /**
      * The analyzer's collector as shipped (analyzer-service's Dockerfile.jvm JAVA_OPTS); the heap is the bench's
      * (-Xmx3g: the state phase holds a million nodes). Another for an experiment: -Dfleetdoctor.bench.analyzer-gc=.
      */
     static final String ANALYZER_GC = "-XX:+UseG1GC";
-    /** The node agent's flags before this change (DaemonSet JAVA_OPTS), in its 256 MiB / 250m container. */
-    static final String AGENT_FLAGS_BEFORE = "-XX:MaxRAMPercentage=70.0 -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1";
-    /** What the container limits (memory 256Mi, cpu 250m) make the JVM see; both agents get it. */
-    static final String AGENT_CONTAINER = "-XX:MaxRAM=256m -XX:ActiveProcessorCount=1";
 
     record Options(int clusters, int nodes, long signals, int rate, int incidents, int nearMisses,
                    int stateClusters, int stateNodes, int agentProcesses, boolean quick, Path root, List<String> phases,
@@ -699,14 +709,28 @@ public final class FleetBench {
 
     // ------------------------------------------------------------------ 4. node agent
 
-    /** Two collectors in node mode on this machine's /proc (10 s interval), measured from warm-up to the end. */
+    /**
+     * Two node agents (NodeAgentMain) on this machine's /proc (10 s interval), measured from warm-up to the end: with the
+     * shipped flags and with the flags shipped before it.
+     */
     private final class AgentPhase {
         private final List<Process> sleepers = new ArrayList<>();
         private Child tuned;
         private Child before;
         private long[] tunedAt;
         private long[] beforeAt;
-        private long warmAt;
+        private volatile long warmAt;
+        private long startedAt;
+
+        /** Start-up and first samples are not the steady state. */
+        private long warmupMillis() {
+            return opt.quick ? 25_000 : 45_000;
+        }
+
+        /** The agents are measured at least this long after warm-up, however short the other phases are. */
+        private long minMeasureMillis() {
+            return opt.quick ? 120_000 : 300_000;
+        }
 
         void start() throws IOException {
             // other processes come and go on a shared machine: top up until there are enough, with some to spare
@@ -718,11 +742,12 @@ public final class FleetBench {
             }
             out.printf(Locale.ROOT, "node agents: %d processes on this machine (%d sleeping ones started)%n", processCount(),
                     sleepers.size());
+            startedAt = System.nanoTime();
             tuned = startAgent("agent-shipped", AGENT_FLAGS + " " + AGENT_CONTAINER);
             before = startAgent("agent-before", AGENT_FLAGS_BEFORE + " " + AGENT_CONTAINER);
             Thread t = new Thread(() -> {
                 try {
-                    Thread.sleep(opt.quick ? 25_000 : 45_000); // start-up and first samples are not the steady state
+                    Thread.sleep(warmupMillis());
                     warmAt = System.nanoTime();
                     tunedAt = cpuTicks(tuned.process.pid());
                     beforeAt = cpuTicks(before.process.pid());
@@ -737,25 +762,30 @@ public final class FleetBench {
         private Child startAgent(String name, String flags) throws IOException {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-            env.put("QUARKUS_PROFILE", "local");
-            env.put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
+            env.put("FLEETDOCTOR_COLLECTOR_HTTP_PORT", Integer.toString(Ports.free()));
             env.put("FLEETDOCTOR_COLLECTOR_MODE", "node");
             env.put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "bench-agent");
             env.put("NODE_NAME", name);
             env.put("HOST_IP", "127.0.0.1");
             env.put("FLEETDOCTOR_COLLECTOR_INTERVAL", "10s");
-            if (flags.startsWith(AGENT_FLAGS)) {
-                env.put("MALLOC_ARENA_MAX", "2"); // shipped with the flags: glibc's per-thread arenas, bounded
-            }
+            env.put("MALLOC_ARENA_MAX", "2"); // both: the image's setting (glibc's per-thread arenas, bounded)
             List<String> cmd = new ArrayList<>();
             cmd.add(java());
             cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
-            cmd.addAll(List.of("-cp", opt.root.resolve("collector-service/target/quarkus-app/quarkus-run.jar") + ":"
-                    + watchdogClasses(), ParentWatchdog.class.getName(), "io.quarkus.bootstrap.runner.QuarkusEntryPoint"));
+            // the DaemonSet's class path: /deployments/app/* and /deployments/node-agent/*
+            Path collector = opt.root.resolve("collector-service/target");
+            cmd.addAll(List.of("-cp", collector.resolve("quarkus-app/app/*") + ":" + collector.resolve("node-agent/*")
+                    + ":" + watchdogClasses(), ParentWatchdog.class.getName(), "io.fleetdoctor.collector.node.NodeAgentMain"));
             return spawn(name, cmd, env);
         }
 
         void report() throws Exception {
+            long left = warmupMillis() + minMeasureMillis() - (System.nanoTime() - startedAt) / 1_000_000;
+            if (left > 0) { // a measurement window, not a condition: the agents run at their 10 s interval meanwhile
+                out.printf(Locale.ROOT, "node agents: measuring %.0f s more (at least %.0f min after the warm-up)%n",
+                        left / 1e3, minMeasureMillis() / 60e3);
+                Thread.sleep(left + 1_000);
+            }
             if (warmAt == 0) {
                 out.println("node agents: not measured (the run was shorter than their warm-up)");
                 return;
@@ -765,7 +795,7 @@ public final class FleetBench {
             String b = line("previous flags", before, beforeAt, minutes);
             out.printf(Locale.ROOT, "node agent (%d processes, 10 s interval, %.1f min measured after warm-up): %s; baseline %s%n",
                     processCount(), minutes, a, b);
-            out.printf(Locale.ROOT, "node agent flags: shipped [%s] with MALLOC_ARENA_MAX=2; before [%s]; both with [%s]"
+            out.printf(Locale.ROOT, "node agent (NodeAgentMain) flags: shipped [%s]; previous [%s]; both with MALLOC_ARENA_MAX=2 and [%s]"
                             + " (the container limits)%n",
                     AGENT_FLAGS, AGENT_FLAGS_BEFORE, AGENT_CONTAINER);
             summary.put("agent", a + " (baseline: " + b + ")");

@@ -32,6 +32,25 @@ class ComposeFileTest {
         assertEquals("SYS_PTRACE", compose().path("services").path("collector-node").path("cap_add").path(0).asText());
     }
 
+    /** Compose's node agent runs what the DaemonSet runs: the lean entry point, with the same JVM flags. */
+    @Test
+    void nodeAgentRunsAsTheDaemonSetDoes() {
+        JsonNode node = compose().path("services").path("collector-node");
+        JsonNode container = Yamls.single(ProjectRoot.k8s().resolve("base/node-agent/daemonset.yaml"))
+                .path("spec").path("template").path("spec").path("containers").path(0);
+        String javaOpts = null;
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals("JAVA_OPTS")) {
+                javaOpts = e.path("value").asText();
+            }
+        }
+        assertTrue(javaOpts != null && javaOpts.contains("-Xmx"), "the DaemonSet's JAVA_OPTS");
+        assertEquals(javaOpts, node.path("environment").path("JAVA_OPTS").asText());
+        // compose's entrypoint is the DaemonSet's command with the $ of $JAVA_OPTS doubled (compose interpolation)
+        assertEquals(container.path("command").toString(), node.path("entrypoint").toString().replace("$$", "$"));
+        assertTrue(node.path("entrypoint").toString().contains(WiringCheck.NODE_AGENT_MAIN));
+    }
+
     @Test
     void everyServiceHasAFastJarDockerfileOnItsPort() {
         java.util.Map<String, Integer> ports = java.util.Map.of(

@@ -51,7 +51,7 @@ final class HardeningCheck {
         return c.problems;
     }
 
-    /** The node agent: a DaemonSet whose collector runs in node mode. */
+    /** The node agent: a DaemonSet of the collector image with FLEETDOCTOR_COLLECTOR_MODE=node (NodeAgentMain checks it). */
     static boolean isNodeAgent(HasMetadata w, Container c, List<HasMetadata> resources) {
         return w instanceof DaemonSet && Kustomize.imageName(c.getImage()).endsWith("collector-service")
                 && "node".equals(env(c, resources, RbacCheck.ns(w)).get("FLEETDOCTOR_COLLECTOR_MODE"));

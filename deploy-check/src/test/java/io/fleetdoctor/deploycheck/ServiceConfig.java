@@ -28,6 +28,8 @@ final class ServiceConfig {
     private static final Pattern PREFIX = Pattern.compile("@ConfigMapping\\(prefix\\s*=\\s*\"([^\"]+)\"\\)");
     private static final Pattern METHOD = Pattern.compile("^( +)(?:@\\S+\\s+)*([\\w.<>, ?]+?)\\s+(\\w+)\\(\\);", Pattern.MULTILINE);
     private static final Pattern NESTED = Pattern.compile("^ {4}interface (\\w+)", Pattern.MULTILINE);
+    /** The lean node agent's reads of its environment (collector-service's NodeAgentEnv): a call with the name literal. */
+    private static final Pattern ENV_READ = Pattern.compile("\\b(?:get|duration|integer)\\(env,\\s*\"([A-Z][A-Z0-9_]*)\"");
 
     final String module;
     /** key -> value of the lines that apply in production (prod overrides default). */
@@ -80,6 +82,10 @@ final class ServiceConfig {
             }
         }
         for (String source : javaSources) {
+            Matcher read = ENV_READ.matcher(source);
+            while (read.find()) {
+                readable.add(read.group(1));
+            }
             Matcher prefix = PREFIX.matcher(source);
             if (prefix.find()) {
                 readable.addAll(mappingEnv(prefix.group(1), source));
@@ -115,7 +121,8 @@ final class ServiceConfig {
     /**
      * Does the service see this environment variable? Yes when its configuration refers to it ({@code ${NAME}}),
      * when it is the environment form of a property it sets or of a {@code @ConfigMapping} member (Quarkus maps
-     * QUARKUS_DATASOURCE_USERNAME onto quarkus.datasource.username), when it starts with KAFKA_ in a service
+     * QUARKUS_DATASOURCE_USERNAME onto quarkus.datasource.username), when a plain-Java entry point reads it by name
+     * ({@code get(env, "NODE_NAME", ...)} in collector-service's NodeAgentEnv), when it starts with KAFKA_ in a service
      * with Kafka channels (Quarkus hands every kafka* setting, environment included, to the Kafka clients:
      * KAFKA_SASL_JAAS_CONFIG becomes sasl.jaas.config), KUBECONFIG for the Kubernetes client, and what the
      * image's Dockerfile uses (JAVA_OPTS in its entrypoint).

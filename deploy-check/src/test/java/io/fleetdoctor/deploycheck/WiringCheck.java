@@ -30,6 +30,10 @@ final class WiringCheck {
     private static final Map<String, Integer> PORTS = Map.of(
             "analyzer-service", 8081, "collector-service", 8082, "remediator-service", 8083);
 
+    /** The lean node agent's entry point and class path in collector-service's image (Dockerfile.jvm). */
+    static final String NODE_AGENT_MAIN = "io.fleetdoctor.collector.node.NodeAgentMain";
+    static final String NODE_AGENT_CLASSPATH = "/deployments/app/*:/deployments/node-agent/*";
+
     private final List<HasMetadata> resources;
     private final List<String> problems = new ArrayList<>();
 
@@ -134,6 +138,13 @@ final class WiringCheck {
                     role = "collector-node";
                     if (!(w instanceof DaemonSet)) {
                         problems.add(cn + ": the node-mode collector must be a DaemonSet");
+                    }
+                    String command = String.join(" ", Optional.ofNullable(c.getCommand()).orElse(List.of())) + " "
+                            + String.join(" ", Optional.ofNullable(c.getArgs()).orElse(List.of()));
+                    if (!command.contains(NODE_AGENT_MAIN) || !command.contains(NODE_AGENT_CLASSPATH)) {
+                        problems.add(cn + ": must run the lean node agent (" + NODE_AGENT_MAIN + " on class path "
+                                + NODE_AGENT_CLASSPATH + "), not the image's Quarkus entry point: command is '"
+                                + command.trim() + "'");
                     }
                     require(cn, env, "FLEETDOCTOR_COLLECTOR_PROCFS");
                     require(cn, env, "FLEETDOCTOR_COLLECTOR_SYSFS");

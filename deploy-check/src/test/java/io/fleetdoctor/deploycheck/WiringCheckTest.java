@@ -2,6 +2,7 @@ package io.fleetdoctor.deploycheck;
 
 import static io.fleetdoctor.deploycheck.Overlays.assertReported;
 import static io.fleetdoctor.deploycheck.Overlays.find;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -10,6 +11,8 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +73,25 @@ class WiringCheckTest {
         find(dev, DaemonSet.class, "fleetdoctor-node", "collector-node").getSpec().getTemplate().getSpec()
                 .getContainers().get(0).getPorts().get(0).setContainerPort(9182);
         assertReported(WiringCheck.check(dev), "collector-node container collector: does not declare containerPort 8082");
+    }
+
+    @Test
+    void nodeAgentRunsTheLeanEntryPoint() {
+        find(dev, DaemonSet.class, "fleetdoctor-node", "collector-node").getSpec().getTemplate().getSpec()
+                .getContainers().get(0).setCommand(null);
+        assertReported(WiringCheck.check(dev), "collector-node container collector: must run the lean node agent");
+    }
+
+    @Test
+    void theLeanEntryPointAndItsClassPathExistInTheImage() throws Exception {
+        Path module = ProjectRoot.get().resolve("collector-service");
+        assertTrue(Files.exists(module.resolve("src/main/java/" + WiringCheck.NODE_AGENT_MAIN.replace('.', '/') + ".java")),
+                WiringCheck.NODE_AGENT_MAIN);
+        String dockerfile = Files.readString(module.resolve("src/main/docker/Dockerfile.jvm"));
+        assertTrue(dockerfile.contains("COPY target/node-agent/ /deployments/node-agent/"), "Dockerfile.jvm");
+        assertTrue(dockerfile.contains("COPY target/quarkus-app/app/ /deployments/app/"), "Dockerfile.jvm");
+        assertTrue(Files.readString(module.resolve("pom.xml")).contains("<outputDirectory>${project.build.directory}/node-agent"
+                + "</outputDirectory>"), "collector-service's pom fills target/node-agent");
     }
 
     @Test

@@ -1,12 +1,14 @@
 package io.fleetdoctor.events;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,7 +32,12 @@ public final class EventCodec {
     /** Cluster id syntax of EVENTS.md (a DNS-label-like name, dots allowed). */
     public static final Pattern CLUSTER_ID = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Writes the events: jackson-core only. The {@link ObjectMapper} (databind's serializers and deserializers, ~270
+     * classes) is created on the first decode ({@link #mapper()}), so a process that only encodes (the node agent,
+     * whose RSS target is 64 MiB) never loads it.
+     */
+    private static final JsonFactory WRITER = new JsonFactory();
     /** Bounds of EVENTS.md ("Limits"): items in one array or object, and characters in one string field. */
     public static final int MAX_ITEMS = 4096;
     public static final int MAX_STRING = 16 * 1024;
@@ -39,6 +46,15 @@ public final class EventCodec {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(java.time.ZoneOffset.UTC);
 
     private EventCodec() {
+    }
+
+    /** The mapper of the tree decoder and the streaming decoder's factory, created on first use. */
+    static ObjectMapper mapper() {
+        return Mapper.INSTANCE;
+    }
+
+    private static final class Mapper {
+        static final ObjectMapper INSTANCE = new ObjectMapper();
     }
 
     /**
@@ -58,7 +74,7 @@ public final class EventCodec {
     static CloudEvent<?> decodeTree(byte[] json) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(json);
+            root = mapper().readTree(json);
         } catch (IOException e) {
             throw new InvalidEventException(null, "not JSON: " + firstLine(e.getMessage()));
         }
@@ -190,10 +206,47 @@ public final class EventCodec {
 
     /** The structured JSON form, UTF-8. */
     public static byte[] encode(CloudEvent<?> event) {
-        try {
-            return MAPPER.writeValueAsBytes(toJson(event));
-        } catch (JsonProcessingException e) {
+        // the bytes ObjectMapper.writeValueAsBytes wrote (its defaults: no null or empty-array trimming, no sorting);
+        // EventCodecTest compares the two
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = WRITER.createGenerator(out)) {
+            write(g, toJson(event));
+        } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The tree as JsonNode.serialize writes it under ObjectMapper's defaults, without a SerializerProvider. */
+    private static void write(JsonGenerator g, JsonNode n) throws IOException {
+        if (n.isObject()) {
+            g.writeStartObject();
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> f = it.next();
+                g.writeFieldName(f.getKey());
+                write(g, f.getValue());
+            }
+            g.writeEndObject();
+        } else if (n.isArray()) {
+            g.writeStartArray();
+            for (JsonNode item : n) {
+                write(g, item);
+            }
+            g.writeEndArray();
+        } else if (n.isTextual()) {
+            g.writeString(n.textValue());
+        } else if (n.isBoolean()) {
+            g.writeBoolean(n.booleanValue());
+        } else if (n.isNull()) {
+            g.writeNull();
+        } else if (n.isInt()) {
+            g.writeNumber(n.intValue());
+        } else if (n.isLong()) {
+            g.writeNumber(n.longValue());
+        } else if (n.isDouble()) {
+            g.writeNumber(n.doubleValue());
+        } else {
+            throw new IllegalStateException("no encoding for a " + n.getNodeType() + " node: " + n);
         }
     }
 

@@ -28,7 +28,7 @@ import java.util.Map;
  * after it. Not thread-safe: one instance per record.
  */
 final class StreamingDecoder {
-    private static final JsonFactory FACTORY = EventCodec.MAPPER.getFactory();
+    private static final JsonFactory FACTORY = EventCodec.mapper().getFactory();
 
     /** Thrown to give a record to the tree decoder; no stack trace, no message (it is never shown). */
     private static final class Declined extends RuntimeException {

@@ -22,6 +22,22 @@ class EventCodecTest {
                      "lastTermination":{"reason":"Error","exitCode":255,"startedAt":"2020-12-22T12:52:00Z","finishedAt":null}}}
             """;
 
+    /**
+     * {@link EventCodec#encode} writes with jackson-core alone; byte for byte what {@code ObjectMapper.writeValueAsBytes}
+     * wrote for the same tree, on every event of StreamingDecoderTest's corpus (the seed trace and one of each kind).
+     */
+    @Test
+    void encodeWritesWhatTheObjectMapperWrote() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> corpus = StreamingDecoderTest.valid();
+        for (String json : corpus) {
+            CloudEvent<?> e = EventCodec.decode(json);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(mapper.writeValueAsBytes(EventCodec.toJson(e)),
+                    EventCodec.encode(e), json);
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(corpus.size() > 300, "corpus: " + corpus.size());
+    }
+
     @Test
     void decodesAndIgnoresUnknownFields() {
         CloudEvent<PodRestart> e = EventCodec.decode(RESTART).as(PodRestart.class);

@@ -36,8 +36,8 @@ final class FleetRun {
             "CANCELLED");
     private static final Pattern RESTART_COUNT = Pattern.compile("restarted \\(restartCount (\\d+)");
     /**
-     * The collectors' JVM options: a small heap, and one processor so each sizes its thread pools (event loops, GC,
-     * JIT) for one; twelve of them share the machine.
+     * The cluster watchers' JVM options: a small heap, and one processor so each sizes its thread pools (event loops, GC,
+     * JIT) for one; they share the machine with the node agents (LocalRun.nodeAgent, the lean agent).
      */
     static final List<String> COLLECTOR_JVM = List.of("-Xmx128m", "-XX:ActiveProcessorCount=1");
 
@@ -162,7 +162,7 @@ final class FleetRun {
         Child remediator = run.service("remediator", "remediator-service", remediatorPort, remEnv);
         run.awaitReady(analyzer);
         run.awaitReady(remediator);
-        // one cluster's collectors at a time: fourteen Quarkus start-ups at once starve the mock API servers
+        // one cluster's collectors at a time: many start-ups at once starve the mock API servers
         for (int k = 0; k < FLEET.size(); k++) {
             String cluster = FLEET.get(k).cluster();
             Path dir = dirs.get(cluster);
@@ -170,9 +170,8 @@ final class FleetRun {
             started.add(run.service("collector-" + cluster, "collector-service", run.port(8100 + 10 * k),
                     LocalRun.clusterCollectorEnv(common, dir.resolve("kubeconfig"), cluster), COLLECTOR_JVM));
             for (int i = 0; i < NODES.size(); i++) {
-                started.add(run.service("agent-" + cluster + "-" + NODES.get(i), "collector-service",
-                        run.port(8101 + 10 * k + i), LocalRun.agentEnv(common, cluster, dir, NODES.get(i), i),
-                        COLLECTOR_JVM));
+                started.add(run.nodeAgent("agent-" + cluster + "-" + NODES.get(i), run.port(8101 + 10 * k + i),
+                        LocalRun.agentEnv(common, cluster, dir, NODES.get(i), i)));
             }
             for (Child c : started) {
                 run.awaitReady(c);

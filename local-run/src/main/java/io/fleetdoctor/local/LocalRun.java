@@ -247,7 +247,7 @@ public final class LocalRun {
                 clusterCollectorEnv(common, kubeconfig, opt.cluster())));
         if (opt.kubeconfig() == null) {
             for (int i = 0; i < NODES.size(); i++) {
-                collectors.add(service("agent-" + NODES.get(i), "collector-service", port(8090 + i),
+                collectors.add(nodeAgent("agent-" + NODES.get(i), port(8090 + i),
                         agentEnv(common, opt.cluster(), sim, NODES.get(i), i)));
             }
         } else {
@@ -318,7 +318,10 @@ public final class LocalRun {
         return env;
     }
 
-    /** A node agent reading the simulated node's procfs and sysfs; the i-th node's InternalIP is 192.168.10.(11+i). */
+    /**
+     * The environment of a node agent ({@link #nodeAgent}) reading the simulated node's procfs and sysfs; the i-th node's
+     * InternalIP is 192.168.10.(11+i).
+     */
     static Map<String, String> agentEnv(Map<String, String> common, String cluster, Path sim, String node, int i) {
         Map<String, String> env = new LinkedHashMap<>(common);
         env.put("FLEETDOCTOR_COLLECTOR_MODE", "node");
@@ -501,6 +504,27 @@ public final class LocalRun {
                 "-cp", app + ":" + watchdogClasses(), "io.fleetdoctor.infra.ParentWatchdog",
                 "io.quarkus.bootstrap.runner.QuarkusEntryPoint"));
         Child c = spawn(name, cmd, e, port, "remediator".equals(name) ? LocalRun::slackLine : null);
+        children.add(c);
+        say("  %-18s pid %-7d port %d", name, c.process().pid(), port);
+        return c;
+    }
+
+    /**
+     * The lean node agent (collector-service's NodeAgentMain, what the DaemonSet runs) as a child process, on the class
+     * path the image gives it: the app jar and target/node-agent (collector-service's pom, node-agent-classpath).
+     */
+    Child nodeAgent(String name, int port, Map<String, String> env) throws IOException {
+        Path target = opt.root().resolve("collector-service/target");
+        if (!Files.isDirectory(target.resolve("node-agent")) || !Files.isDirectory(target.resolve("quarkus-app/app"))) {
+            throw new StepFailed(target.resolve("node-agent") + " is missing: build first (./fleetdoctor build)");
+        }
+        Map<String, String> e = new LinkedHashMap<>(env);
+        e.put("FLEETDOCTOR_COLLECTOR_HTTP_PORT", Integer.toString(port));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-XX:ActiveProcessorCount=1", "-cp", target.resolve("quarkus-app/app/*") + ":"
+                        + target.resolve("node-agent/*") + ":" + watchdogClasses(),
+                "io.fleetdoctor.infra.ParentWatchdog", "io.fleetdoctor.collector.node.NodeAgentMain"));
+        Child c = spawn(name, cmd, e, port, null);
         children.add(c);
         say("  %-18s pid %-7d port %d", name, c.process().pid(), port);
         return c;

@@ -233,7 +233,7 @@ public final class SimulatedCluster implements AutoCloseable {
         return p;
     }
 
-    /** The environment of a collector in node mode for this node (Quarkus env-var names). */
+    /** The environment of the node agent (collector-service's NodeAgentMain) for this node. */
     private void writeAgentEnv(NodeTree t) throws IOException {
         String env = String.join("\n",
                 "FLEETDOCTOR_COLLECTOR_MODE=node",

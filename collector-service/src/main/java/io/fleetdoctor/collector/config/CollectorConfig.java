@@ -3,9 +3,7 @@ package io.fleetdoctor.collector.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,47 +14,15 @@ import java.util.Optional;
 @ConfigMapping(prefix = "fleetdoctor.collector")
 public interface CollectorConfig {
 
-    /** {@code cluster} (watcher, one per cluster) or {@code node} (agent, DaemonSet). */
+    /** {@code cluster}, the only mode of this application (the node agent is NodeAgentMain, configured by NodeAgentEnv). */
     Optional<String> mode();
 
     /** The cluster id: Kafka key and {@code cluster} attribute of every signal. */
     Optional<String> clusterId();
 
-    /** Heartbeat period of either mode. */
+    /** Heartbeat period. */
     @WithDefault("30s")
     Duration heartbeatInterval();
-
-    // ------------------------------------------------------------------ node mode
-
-    /** procfs root, like node_exporter's {@code --path.procfs}. */
-    @WithDefault("/proc")
-    Path procfs();
-
-    /** sysfs root, like node_exporter's {@code --path.sysfs}. */
-    @WithDefault("/sys")
-    Path sysfs();
-
-    /** Node name (downward API {@code spec.nodeName} as env NODE_NAME). */
-    Optional<String> nodeName();
-
-    /** The node's InternalIP (downward API {@code status.hostIP} as env HOST_IP). */
-    Optional<String> hostIp();
-
-    /** Process IO sampling period. */
-    @WithDefault("10s")
-    Duration interval();
-
-    /** How many of the busiest processes each process-io signal lists. */
-    @WithDefault("10")
-    int topN();
-
-    /** Process names ({@code comm}) always listed, even when idle. */
-    @WithDefault("flanneld")
-    List<String> watchList();
-
-    /** The interface inventory is re-sent at least this often even when unchanged. */
-    @WithDefault("10m")
-    Duration inventoryInterval();
 
     // ------------------------------------------------------------------ cluster mode
 

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Start-up validation of the collector's settings, shared by the Quarkus service and the
- * {@code node-sample} command. Every problem is one message that names the key and says what is
+ * Start-up validation of the collector's settings, shared by the Quarkus cluster watcher, the node agent
+ * (NodeAgentMain) and the {@code node-sample} command. Every problem is one message that names the key and says what is
  * expected; an empty list means the settings are usable.
  */
 public final class ConfigCheck {
@@ -25,13 +25,20 @@ public final class ConfigCheck {
     private ConfigCheck() {
     }
 
+    /**
+     * The Quarkus application's mode: {@code cluster} only. The node agent is the plain-Java NodeAgentMain, which
+     * accepts {@value #MODE_NODE} (the DaemonSet's ConfigMap still says so).
+     */
     public static List<String> mode(String mode) {
         List<String> errors = new ArrayList<>();
         if (mode == null || mode.isBlank()) {
-            errors.add("fleetdoctor.collector.mode is not set: use 'cluster' (one watcher per cluster) "
-                    + "or 'node' (node agent DaemonSet)");
-        } else if (!MODE_CLUSTER.equals(mode) && !MODE_NODE.equals(mode)) {
-            errors.add("fleetdoctor.collector.mode='" + mode + "' is unknown: use 'cluster' or 'node'");
+            errors.add("fleetdoctor.collector.mode is not set: use 'cluster' (one watcher per cluster; the node agent "
+                    + "is io.fleetdoctor.collector.node.NodeAgentMain)");
+        } else if (MODE_NODE.equals(mode)) {
+            errors.add("fleetdoctor.collector.mode='node': the node agent is not this application but "
+                    + "io.fleetdoctor.collector.node.NodeAgentMain (plain Java, see collector-service/README.md)");
+        } else if (!MODE_CLUSTER.equals(mode)) {
+            errors.add("fleetdoctor.collector.mode='" + mode + "' is unknown: use 'cluster'");
         }
         return errors;
     }

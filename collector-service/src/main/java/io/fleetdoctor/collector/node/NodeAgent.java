@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The node agent's logic, shared by the Quarkus bean and the {@code node-sample} command: each
+ * The node agent's logic, shared by the DaemonSet's agent ({@link NodeAgentMain}) and the {@code node-sample} command: each
  * {@link #tick} samples process IO, re-reads the interface inventory and returns the signals that
  * are due. No framework, no threads, no clock of its own; the caller passes wall and monotonic time.
  */

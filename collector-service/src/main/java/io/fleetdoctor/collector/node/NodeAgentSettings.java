@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Everything the node agent needs, independent of how it was configured (Quarkus config for the
- * DaemonSet, command-line options for {@code node-sample}).
+ * Everything the node agent needs, independent of how it was configured (the environment for the
+ * DaemonSet's {@link NodeAgentMain}, command-line options for {@code node-sample}).
  *
  * @param inventoryEvery the inventory is re-sent at least this often even when unchanged
  * @param heartbeatEvery a heartbeat at least this often; {@code null} or zero disables heartbeats

@@ -41,9 +41,12 @@ class ConfigCheckTest {
     }
 
     @Test
-    void goodModes() {
+    void clusterIsTheOnlyModeOfTheQuarkusApplication() {
         assertEquals(List.of(), ConfigCheck.mode("cluster"));
-        assertEquals(List.of(), ConfigCheck.mode("node"));
+        List<String> node = ConfigCheck.mode("node");
+        assertEquals(1, node.size(), node.toString());
+        assertTrue(node.get(0).contains("the node agent is not this application but "
+                + "io.fleetdoctor.collector.node.NodeAgentMain"), node.get(0));
     }
 
     @ParameterizedTest
@@ -111,12 +114,11 @@ class ConfigCheckTest {
         List<String> errors = CollectorStartup.validate(config(Map.of(
                 "fleetdoctor.collector.mode", "node",
                 "fleetdoctor.collector.cluster-id", "Demo",
-                "fleetdoctor.collector.node-name", "node01",
-                "fleetdoctor.collector.procfs", tmp.resolve("missing").toString(),
-                "fleetdoctor.collector.sysfs", FIXTURE.resolve("sys").toString())));
-        assertEquals(2, errors.size(), errors.toString());
-        assertTrue(errors.get(0).contains("cluster-id='Demo' is not a valid cluster id"));
-        assertTrue(errors.get(1).contains("procfs='" + tmp.resolve("missing") + "' is not a directory"));
+                "fleetdoctor.collector.cluster.log-limit-bytes", "100")));
+        assertEquals(3, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith("fleetdoctor.collector.mode='node': the node agent is not this application"));
+        assertTrue(errors.get(1).contains("cluster-id='Demo' is not a valid cluster id"));
+        assertEquals("fleetdoctor.collector.cluster.log-limit-bytes must be >= 1024", errors.get(2));
 
         List<String> noMode = CollectorStartup.validate(config(Map.of("fleetdoctor.collector.cluster-id", "demo-1")));
         assertEquals(1, noMode.size(), noMode.toString());
@@ -126,10 +128,8 @@ class ConfigCheckTest {
                 "fleetdoctor.collector.cluster-id", "demo-1", "fleetdoctor.collector.cluster.log-tail-lines", "500")));
         assertEquals(List.of("fleetdoctor.collector.cluster.log-tail-lines must be within 1..200, was 500"), tail);
 
-        assertEquals(List.of(), CollectorStartup.validate(config(Map.of("fleetdoctor.collector.mode", "node",
-                "fleetdoctor.collector.cluster-id", "demo-1", "fleetdoctor.collector.node-name", "node01",
-                "fleetdoctor.collector.procfs", FIXTURE.resolve("proc").toString(),
-                "fleetdoctor.collector.sysfs", FIXTURE.resolve("sys").toString()))));
+        assertEquals(List.of(), CollectorStartup.validate(config(Map.of("fleetdoctor.collector.mode", "cluster",
+                "fleetdoctor.collector.cluster-id", "demo-1"))));
     }
 
     record Result(int rc, String out, String err) {

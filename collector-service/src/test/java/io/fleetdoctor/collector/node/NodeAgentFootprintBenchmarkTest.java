@@ -66,37 +66,37 @@ class NodeAgentFootprintBenchmarkTest {
                         stats);
                 assertTrue(stats.contains("ticks=" + (SAMPLES + 1)), stats);
             }
-            // 3. the real service in node mode (Quarkus, Kafka producer to the embedded broker), 1 s interval
+            // 3. the node agent as shipped (lean NodeAgentMain, Kafka producer to the embedded broker), 1 s interval
             measureService();
         } finally {
             idle.forEach(Process::destroy);
         }
     }
 
-    /** Needs the packaged app ({@code ./mvnw -pl collector-service package -DskipTests} first). */
+    /**
+     * The node agent as the DaemonSet runs it: NodeAgentMain in a child JVM with the shipped JAVA_OPTS on the
+     * node-agent class path (as {@link NodeAgentMainTest}), MALLOC_ARENA_MAX=2 as in the image, sending to the embedded
+     * broker at a 1 s interval.
+     */
     private static void measureService() throws Exception {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            System.out.println("BENCHMARK service: skipped, " + jar + " not built (run package -DskipTests first)");
-            return;
-        }
         String bootstrap = io.fleetdoctor.infra.SharedInfra.get().kafka().bootstrapServers();
-        Path log = Files.createTempFile("collector-bench", ".log");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss256k",
-                "-Dquarkus.http.port=0", "-jar", jar.toString()));
+        Path log = Files.createTempFile("node-agent-bench", ".log");
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+        cmd.addAll(List.of(NodeAgentMainTest.shippedJavaOpts().split("\\s+")));
+        cmd.addAll(List.of("-cp", NodeAgentMainTest.agentClassPath(), NodeAgentMain.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
         pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        pb.environment().put("FLEETDOCTOR_COLLECTOR_MODE", "node");
         pb.environment().put("FLEETDOCTOR_COLLECTOR_CLUSTER_ID", "bench");
-        pb.environment().put("FLEETDOCTOR_COLLECTOR_NODE_NAME", "bench-node");
+        pb.environment().put("NODE_NAME", "bench-node");
         pb.environment().put("FLEETDOCTOR_COLLECTOR_INTERVAL", "1s");
+        pb.environment().put("FLEETDOCTOR_COLLECTOR_HTTP_PORT", Integer.toString(io.fleetdoctor.infra.Ports.free()));
         Process p = pb.start();
         try {
             long startWait = System.nanoTime();
             while (!Files.readString(log).contains("node agent started")) {
                 assertTrue(p.isAlive(), Files.readString(log));
-                assertTrue(System.nanoTime() - startWait < 120_000_000_000L, "service did not start");
+                assertTrue(System.nanoTime() - startWait < 120_000_000_000L, "agent did not start");
                 Thread.sleep(200);
             }
             double startupCpuS = cpuSeconds(p.pid());
@@ -106,11 +106,12 @@ class NodeAgentFootprintBenchmarkTest {
             Thread.sleep(SAMPLES * 1000L);
             double cpu1 = cpuSeconds(p.pid());
             double wall = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("BENCHMARK service node mode (-Xmx48m SerialGC C1, 1 s interval, Kafka up): "
+            System.out.printf("BENCHMARK lean node agent (shipped JAVA_OPTS, 1 s interval, Kafka up): "
                             + "start-up CPU %.2f s; steady %.1f ms CPU per 1 s tick = %.2f%% of one core over %.0f s "
                             + "(%.3f%% at the default 10 s interval, if per-tick cost dominates); %s%n",
                     startupCpuS, (cpu1 - cpu0) * 1000 / wall, (cpu1 - cpu0) / wall * 100, wall,
                     (cpu1 - cpu0) / wall * 10, memoryOf(p.pid()));
+            assertTrue(Files.readString(log).lines().noneMatch(l -> l.contains("WARN")), Files.readString(log));
         } finally {
             p.destroy();
             p.waitFor(20, TimeUnit.SECONDS);
