@@ -714,7 +714,10 @@ public final class FleetBench {
      * shipped flags and with the flags shipped before it.
      */
     private final class AgentPhase {
-        private final List<Process> sleepers = new ArrayList<>();
+        private final List<Process> sleepers = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** The fewest processes seen on the machine after the warm-up (the top-up loop looks every 2 s). */
+        private volatile int fewest = Integer.MAX_VALUE;
+        private volatile boolean closed;
         private Child tuned;
         private Child before;
         private long[] tunedAt;
@@ -732,14 +735,19 @@ public final class FleetBench {
             return opt.quick ? 120_000 : 300_000;
         }
 
-        void start() throws IOException {
-            // other processes come and go on a shared machine: top up until there are enough, with some to spare
-            for (int round = 0; round < 5 && processCount() < opt.agentProcesses + 40 && sleepers.size() < 5000; round++) {
+        /** Other processes come and go on a shared machine: top up until there are enough, with some to spare. */
+        private void topUp() throws IOException {
+            for (int round = 0; round < 5 && !closed && processCount() < opt.agentProcesses + 40 && sleepers.size() < 5000;
+                 round++) {
                 for (int i = processCount(); i < opt.agentProcesses + 60; i++) {
                     sleepers.add(new ProcessBuilder("sleep", "7200").redirectErrorStream(true)
                             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
                 }
             }
+        }
+
+        void start() throws IOException {
+            topUp();
             out.printf(Locale.ROOT, "node agents: %d processes on this machine (%d sleeping ones started)%n", processCount(),
                     sleepers.size());
             startedAt = System.nanoTime();
@@ -751,8 +759,16 @@ public final class FleetBench {
                     warmAt = System.nanoTime();
                     tunedAt = cpuTicks(tuned.process.pid());
                     beforeAt = cpuTicks(before.process.pid());
+                    // the agents sample every 10 s: keep the machine at the process count through the measurement
+                    while (!closed) {
+                        fewest = Math.min(fewest, processCount());
+                        topUp();
+                        Thread.sleep(2_000);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } catch (Exception e) {
-                    out.println("node agents: warm-up reading failed: " + e);
+                    out.println("node agents: warm-up reading or top-up failed: " + e);
                 }
             }, "agent-warmup");
             t.setDaemon(true);
@@ -793,8 +809,8 @@ public final class FleetBench {
             double minutes = (System.nanoTime() - warmAt) / 60e9;
             String a = line("shipped flags", tuned, tunedAt, minutes);
             String b = line("previous flags", before, beforeAt, minutes);
-            out.printf(Locale.ROOT, "node agent (%d processes, 10 s interval, %.1f min measured after warm-up): %s; baseline %s%n",
-                    processCount(), minutes, a, b);
+            out.printf(Locale.ROOT, "node agent (%d processes, at least %d during the measurement, 10 s interval, %.1f min"
+                    + " measured after warm-up): %s; baseline %s%n", processCount(), fewest, minutes, a, b);
             out.printf(Locale.ROOT, "node agent (NodeAgentMain) flags: shipped [%s]; previous [%s]; both with MALLOC_ARENA_MAX=2 and [%s]"
                             + " (the container limits)%n",
                     AGENT_FLAGS, AGENT_FLAGS_BEFORE, AGENT_CONTAINER);
@@ -809,6 +825,7 @@ public final class FleetBench {
         }
 
         void close() {
+            closed = true;
             sleepers.forEach(Process::destroy);
         }
     }
