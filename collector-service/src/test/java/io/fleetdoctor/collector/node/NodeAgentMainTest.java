@@ -281,8 +281,11 @@ class NodeAgentMainTest {
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path p = Path.of(entry);
             String artifact;
-            if (Files.isDirectory(p)) { // a reactor module's target/classes: its pom names it
-                Path pom = p.getParent().getParent().resolve("pom.xml");
+            // a reactor module's target/classes (test, compile) or target/<artifact>.jar (verify, after its package
+            // phase): the module's pom names it
+            Path target = p.getParent();
+            if (target != null && target.getFileName() != null && target.getFileName().toString().equals("target")) {
+                Path pom = target.getParent().resolve("pom.xml");
                 Matcher a = Pattern.compile("</parent>\\s*<artifactId>([^<]+)</artifactId>")
                         .matcher(Files.exists(pom) ? Files.readString(pom) : "");
                 artifact = a.find() ? a.group(1) : "";
